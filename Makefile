@@ -1,0 +1,44 @@
+# Báo cáo phát triển đảng viên — the two commands: `make report QUARTER=3` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+QUARTER ?=
+YEAR ?=
+INBOX ?= input_samples/inbox
+UNITS ?= input_samples/units.xlsx
+OUT ?= output
+CONFIG ?= pipeline.toml
+DATE ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install report test samples clean
+
+help: ## liệt kê các lệnh / list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+install: $(STAMP) ## tạo .venv và cài thư viện (chạy lại không sao) / create .venv, idempotent
+
+$(STAMP): pyproject.toml scripts/system-deps.sh
+	@bash scripts/system-deps.sh
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+report: install ## làm báo cáo: make report QUARTER=3 [YEAR=2022 INBOX=… UNITS=… OUT=… DATE=YYYY-MM-DD]
+	@if [ -z "$(QUARTER)" ]; then echo "Thiếu quý báo cáo. Ví dụ: make report QUARTER=3" >&2; exit 2; fi
+	$(PY) -m pipeline report --quarter $(QUARTER) $(if $(YEAR),--year $(YEAR)) \
+		--inbox "$(INBOX)" --units "$(UNITS)" --out "$(OUT)" \
+		$(if $(wildcard $(CONFIG)),--config "$(CONFIG)") $(if $(DATE),--date $(DATE))
+
+test: install ## chạy toàn bộ kiểm thử / run the test suite
+	$(PY) -m pytest -q
+
+samples: install ## tạo lại bộ dữ liệu mẫu input_samples/ (cố định, lặp lại được)
+	$(PY) -m pipeline.samples --out input_samples
+
+clean: ## xóa .venv và output/
+	rm -rf $(VENV) $(OUT)

@@ -1,0 +1,166 @@
+"""The figures of DOMAIN §5 for every unit, rolled up the tree, and the coverage.
+
+Each member row gets boolean flags (vectorised); flags are rolled up by pairing every cell with
+its ancestors, so a person on two cells' sheets counts once above them. A unit's figures are
+over its whole subtree.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.intake import ACCEPTED, REJECTED, Submission
+from pipeline.period import Period
+from pipeline.register import Register
+from pipeline.report import FIGURE_COLUMNS, Coverage
+
+PROBATION = pd.DateOffset(months=12)
+GRACE = pd.Timedelta(days=30)
+CERTIFICATE = pd.DateOffset(months=60)
+
+
+def person_key(members: pd.DataFrame) -> pd.Series:
+    """Citizen ID when it looks like one, else the row's own position: one person per row."""
+    ids = members["citizen_id"].astype(object)
+    valid = ids.notna() & ids.astype(str).str.fullmatch(r"\d{9}|\d{12}")
+    own = members["file"].astype(str) + "#" + members["row"].astype(str)
+    return ids.where(valid, own)
+
+
+def age_at(born: pd.Series, on: pd.Series) -> pd.Series:
+    """Full years between two datetime columns (NaN where either is missing)."""
+    years = on.dt.year - born.dt.year
+    before_birthday = (on.dt.month < born.dt.month) | ((on.dt.month == born.dt.month) & (on.dt.day < born.dt.day))
+    return (years - before_birthday.astype(int)).where(born.notna() & on.notna())
+
+
+def member_flags(members: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """One row per member row: unit, person, and 0/1 (or age) columns to be summed."""
+    start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
+    year_start = pd.Timestamp(period.year_start)
+    admitted, official = members["admitted_on"], members["official_on"]
+    flags = pd.DataFrame({"unit": members["unit"], "person": person_key(members)})
+    flags["members"] = 1
+    flags["probationary"] = official.isna() | (official > end)
+    flags["admitted_quarter"] = admitted.between(start, end)
+    ytd = admitted.between(year_start, end)
+    flags["admitted_ytd"] = ytd
+    for q in range(1, 5):
+        q_start, q_end = period.quarter_bounds(q)
+        flags[f"admitted_q{q}"] = admitted.between(pd.Timestamp(q_start), min(pd.Timestamp(q_end), end))
+    flags["recognized_quarter"] = official.between(start, end)
+    flags["ytd_women"] = ytd & members["gender"].eq("Nữ")
+    flags["ytd_minority"] = ytd & members["ethnicity"].notna() & members["ethnicity"].ne("Kinh")
+    flags["ytd_religion"] = ytd & members["has_religion"].astype(bool)
+    flags["ytd_youth_union"] = ytd & members["youth_union"].astype(bool)
+    age = age_at(members["birth_date"], admitted)
+    flags["ytd_age_18_30"] = ytd & age.between(18, 30)
+    flags["ytd_age_known"] = ytd & age.notna()
+    flags["ytd_age_sum"] = age.where(ytd, 0).fillna(0)
+    flags["overdue"] = overdue_mask(members, period)
+    return flags
+
+
+def probation_start(members: pd.DataFrame) -> pd.Series:
+    return members["ceremony_on"].fillna(members["admitted_on"])
+
+
+def overdue_mask(members: pd.DataFrame, period: Period) -> pd.Series:
+    due = probation_start(members) + PROBATION
+    return members["official_on"].isna() & (due + GRACE < pd.Timestamp(period.end))
+
+
+def unit_figures(register: Register, members: pd.DataFrame, candidates: pd.DataFrame,
+                 statuses: dict[str, str], period: Period) -> pd.DataFrame:
+    """Every FIGURE_COLUMN for every unit of the register (index: unit code, tree order)."""
+    pairs = register.ancestors_frame()
+    flags = member_flags(members, period)
+    value_cols = [c for c in flags.columns if c not in ("unit", "person")]
+    rolled = flags.merge(pairs, left_on="unit", right_on="cell", suffixes=("_cell", ""))
+    # A person listed in two cells counts once in every unit above both.
+    per_person = rolled.groupby(["unit", "person"], sort=False)[value_cols].max()
+    figures = per_person.groupby(level="unit").sum()
+
+    cand = pd.DataFrame({"unit": candidates["unit"], "candidates": 1,
+                         "candidates_certified": candidates["certified"].astype(bool).astype(int)})
+    cand = cand.merge(pairs, left_on="unit", right_on="cell", suffixes=("_cell", ""))
+    figures = figures.join(cand.groupby("unit")[["candidates", "candidates_certified"]].sum(), how="outer")
+
+    cells = pd.DataFrame({"cell": register.cells.index})
+    cells["cells_expected"] = 1
+    cells["cells_submitted"] = cells["cell"].map(lambda c: statuses.get(c, "missing") != "missing").astype(int)
+    cells["cells_accepted"] = cells["cell"].map(lambda c: statuses.get(c) == ACCEPTED).astype(int)
+    cells = cells.merge(pairs, on="cell")
+    figures = figures.join(cells.groupby("unit")[["cells_expected", "cells_submitted", "cells_accepted"]].sum(),
+                           how="outer")
+
+    figures = figures.reindex(register.units.index).reindex(columns=FIGURE_COLUMNS).fillna(0).astype(int)
+    figures.insert(0, "target_year", rolled_targets(register))
+    return figures
+
+
+def rolled_targets(register: Register) -> pd.Series:
+    """A unit's own target when the register gives one, else the sum of its children's."""
+    units = register.units
+    target = units["target"].astype("Int64").copy()
+    for code in reversed(units.index):  # children come after parents in tree order
+        if pd.isna(target[code]):
+            kids = target[units["parent"] == code].dropna()
+            if len(kids):
+                target[code] = int(kids.sum())
+    return target
+
+
+def cell_statuses(register: Register, submissions: list[Submission], period: Period) -> tuple[dict, Coverage]:
+    """accepted / rejected / missing for every cell, and the coverage line of the report."""
+    cells = list(register.cells.index)
+    statuses: dict[str, str] = {}
+    unresolved: list[str] = []
+    for sub in submissions:
+        in_period = sub.period == period
+        if sub.unit is None:
+            if sub.period is None or in_period:
+                unresolved.append(sub.file)
+            continue
+        if not in_period:
+            continue
+        # A cell with a file for the period is accepted when one of its files is, else rejected.
+        if sub.status == ACCEPTED or statuses.get(sub.unit) == ACCEPTED:
+            statuses[sub.unit] = ACCEPTED
+        else:
+            statuses[sub.unit] = REJECTED
+    for cell in cells:
+        statuses.setdefault(cell, "missing")
+    rejected = [c for c in cells if statuses[c] == REJECTED] + sorted(unresolved)
+    missing = [c for c in cells if statuses[c] == "missing"]
+    accepted = sum(1 for c in cells if statuses[c] == ACCEPTED)
+    submitted = sum(1 for c in cells if statuses[c] != "missing")
+    return statuses, Coverage(expected=len(cells), submitted=submitted, accepted=accepted,
+                              rejected=rejected, missing=missing)
+
+
+def admitted_in_quarter(members: pd.DataFrame, register: Register, period: Period) -> pd.DataFrame:
+    chosen = members[members["admitted_on"].between(pd.Timestamp(period.start), pd.Timestamp(period.end))]
+    chosen = chosen.drop_duplicates(subset=None if chosen.empty else ["citizen_id", "full_name"])
+    return pd.DataFrame({
+        "full_name": chosen["full_name"],
+        "birth_date": chosen["birth_date"].dt.date,
+        "gender": chosen["gender"],
+        "unit_code": chosen["unit"],
+        "unit_name": chosen["unit"].map(register.units["name"]),
+        "admitted_on": chosen["admitted_on"].dt.date,
+    }).reset_index(drop=True)
+
+
+def overdue_people(members: pd.DataFrame, register: Register, period: Period) -> pd.DataFrame:
+    chosen = members[overdue_mask(members, period)]
+    start = probation_start(chosen)
+    due = start + PROBATION
+    return pd.DataFrame({
+        "full_name": chosen["full_name"],
+        "unit_code": chosen["unit"],
+        "unit_name": chosen["unit"].map(register.units["name"]),
+        "probation_start": start.dt.date,
+        "due_on": due.dt.date,
+        "days_overdue": (pd.Timestamp(period.end) - due).dt.days.astype(int),
+    }).reset_index(drop=True)

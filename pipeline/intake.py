@@ -1,0 +1,254 @@
+"""The inbox: which files, which unit and period each is for, and which submission counts.
+
+Reading is delegated to `roster.read_workbook`; here each workbook is matched to the register
+(DOMAIN §3 "which unit", "which period") and one submission per cell is chosen (DOMAIN §4).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline import issues as iss
+from pipeline.errors import PipelineError
+from pipeline.normalize import clean_text, fold, parse_date
+from pipeline.period import ROMAN, Period
+from pipeline.register import Register
+from pipeline.roster import Workbook
+
+IGNORED_NAMES = (".DS_Store", "Thumbs.db", "desktop.ini")
+
+ACCEPTED = "accepted"
+SUPERSEDED = "superseded"
+OTHER_PERIOD = "other_period"
+REJECTED = "rejected"
+
+STATUS_VI = {
+    ACCEPTED: "Được dùng",
+    SUPERSEDED: "Không dùng (đã có tệp mới hơn)",
+    OTHER_PERIOD: "Không dùng (kỳ khác)",
+    REJECTED: "Không dùng được",
+}
+
+
+@dataclass
+class Submission:
+    workbook: Workbook
+    unit: str | None = None
+    period: Period | None = None
+    period_source: str = ""          # info | filename | title | assumed
+    created_on: dt.date | None = None
+    status: str = REJECTED
+    issues: list[iss.Issue] = field(default_factory=list)
+
+    @property
+    def file(self) -> str:
+        return self.workbook.file
+
+
+def list_inbox(inbox: Path) -> list[Path]:
+    """Every file a clerk put in the inbox (sub-folders included), minus lock and system files."""
+    inbox = Path(inbox)
+    if not inbox.is_dir():
+        raise PipelineError(f"Không tìm thấy thư mục nhận danh sách {inbox}. Kiểm tra lại INBOX= / --inbox.")
+    files = [
+        p for p in inbox.rglob("*")
+        if p.is_file() and not p.name.startswith(("~$", ".~lock", ".")) and p.name not in IGNORED_NAMES
+    ]
+    return sorted(files, key=lambda p: str(p.relative_to(inbox)).lower())
+
+
+# ---------- which unit ----------
+
+def _name_key(name: str) -> str:
+    text = fold(name)
+    text = re.sub(r"^(chi bo|dang bo)\s+", "", text)
+    return text
+
+
+def resolve_unit(wb: Workbook, register: Register) -> tuple[str | None, list[iss.Issue]]:
+    units = register.units
+    codes = {code.upper(): code for code in units.index}
+    problems: list[iss.Issue] = []
+    stated = clean_text(wb.info.get("code"))
+    if stated and stated.upper() in codes:
+        return codes[stated.upper()], problems
+
+    found = _code_in_name(Path(wb.file).stem, codes)
+    how = f"đơn vị {found} theo tên tệp" if found else None
+    if not found:
+        names = [clean_text(wb.info.get("name"))] + wb.titles
+        by_name = {_name_key(n): code for code, n in units["name"].items()}
+        for candidate in names:
+            key = _name_key(candidate) if candidate else ""
+            if key and key in by_name:
+                found = by_name[key]
+                how = f"đơn vị {found} theo tên đơn vị"
+                break
+    if found and stated:
+        problems.append(iss.make("UNIT_CODE_UNKNOWN", file=wb.file, sheet="Thông tin", column="Mã đơn vị",
+                                 value=stated, detail=how, unit=found))
+    if not found:
+        detail = f"mã \"{stated}\" không có trong danh mục" if stated else "không có mã đơn vị, tên tệp và tên đơn vị không khớp danh mục"
+        problems.append(iss.make("UNIT_UNKNOWN", file=wb.file, sheet="Thông tin" if stated else None,
+                                 column="Mã đơn vị" if stated else None, value=stated, detail=detail))
+    return found, problems
+
+
+def _code_in_name(stem: str, codes: dict[str, str]) -> str | None:
+    upper = stem.upper()
+    hits = [code for key, code in codes.items()
+            if re.search(rf"(?<![A-Z0-9]){re.escape(key)}(?![A-Z0-9])", upper)]
+    return max(hits, key=len) if hits else None
+
+
+# ---------- which period ----------
+
+_ROMAN_TO_INT = {v.lower(): k for k, v in ROMAN.items()}
+_PERIOD_PATTERNS = [
+    re.compile(r"(?<!\d)(\d{4})\s*[-_ ]?\s*q\s*([1-4])(?!\d)"),
+    re.compile(r"(?<![a-z])q\s*([1-4])\s*[-_ ]?\s*(\d{4})(?!\d)"),
+    re.compile(r"quy\s*([1-4]|iv|iii|ii|i)\s*[-_ ,/]*\s*(?:nam\s*)?(\d{4})(?!\d)"),
+]
+
+
+def _parse_quarter(value) -> int | None:
+    text = fold(value).replace("quy", "").strip()
+    if not text:
+        return None
+    if text.isdigit() or re.fullmatch(r"\d+\.0", text):
+        q = int(float(text))
+        return q if 1 <= q <= 4 else None
+    return _ROMAN_TO_INT.get(text)
+
+
+def _parse_year(value) -> int | None:
+    text = fold(value)
+    m = re.fullmatch(r"(?:nam\s*)?(\d{4})(?:\.0)?", text)
+    return int(m.group(1)) if m and 1990 <= int(m.group(1)) <= 2100 else None
+
+
+def period_in_text(text: str) -> Period | None:
+    folded = fold(text).replace("_", " ")
+    for pattern in _PERIOD_PATTERNS:
+        m = pattern.search(folded)
+        if not m:
+            continue
+        a, b = m.groups()
+        if a.isdigit() and len(a) == 4:
+            year, q = int(a), int(b)
+        else:
+            q = int(a) if a.isdigit() else _ROMAN_TO_INT[a]
+            year = int(b)
+        return Period(year, q)
+    return None
+
+
+def resolve_period(wb: Workbook) -> tuple[Period | None, str, list[iss.Issue]]:
+    problems = []
+    year_raw, quarter_raw = wb.info.get("year"), wb.info.get("quarter")
+    year, quarter = _parse_year(year_raw), _parse_quarter(quarter_raw)
+    for raw, parsed, label in ((year_raw, year, "Năm"), (quarter_raw, quarter, "Quý")):
+        if raw is not None and parsed is None:
+            problems.append(iss.make("BAD_QUARTER", file=wb.file, sheet="Thông tin", column=label, value=raw))
+    if year and quarter:
+        return Period(year, quarter), "info", problems
+    found = period_in_text(Path(wb.file).stem)
+    if found:
+        return found, "filename", problems
+    for title in wb.titles:
+        found = period_in_text(title)
+        if found:
+            return found, "title", problems
+    return None, "assumed", problems
+
+
+def infer_year(submissions: list[Submission], quarter: int) -> int:
+    """The year of the submissions for this quarter; several years → ask for YEAR=."""
+    years = sorted({s.period.year for s in submissions if s.period and s.period.quarter == quarter})
+    if not years:
+        years = sorted({s.period.year for s in submissions if s.period})
+    if len(years) == 1:
+        return years[0]
+    if not years:
+        raise PipelineError(
+            "Không xác định được năm báo cáo từ các tệp (không tệp nào ghi năm). "
+            "Chạy lại với YEAR=, ví dụ: make report QUARTER=3 YEAR=2022."
+        )
+    raise PipelineError(
+        f"Thư mục nhận có danh sách của nhiều năm ({', '.join(map(str, years))}). "
+        f"Chọn năm báo cáo bằng YEAR=, ví dụ: make report QUARTER={quarter} YEAR={years[-1]}."
+    )
+
+
+# ---------- which submission counts ----------
+
+def match(workbooks: list[Workbook], register: Register) -> list[Submission]:
+    """Unit and period for every workbook (period None when the file does not say)."""
+    out = []
+    for wb in workbooks:
+        sub = Submission(workbook=wb, issues=list(wb.issues))
+        if wb.readable or wb.info:
+            unit, problems = resolve_unit(wb, register)
+            sub.unit = unit
+            sub.issues += problems
+            if unit is not None and not register.units.at[unit, "is_cell"]:
+                sub.issues.append(iss.make("UNIT_NOT_CELL", file=wb.file, sheet="Thông tin", column="Mã đơn vị",
+                                           value=unit, detail=register.units.at[unit, "type"].lower(), unit=unit))
+                sub.unit = None
+            sub.period, sub.period_source, problems = resolve_period(wb)
+            sub.issues += problems
+            created, _ = parse_date(wb.info.get("created_on"))
+            sub.created_on = created
+        out.append(sub)
+    return out
+
+
+def select(submissions: list[Submission], period: Period) -> list[Submission]:
+    """Decide each submission's status for this period; the latest `Ngày lập`, then file time, wins."""
+    for sub in submissions:
+        if sub.period is None and sub.workbook.readable:
+            sub.period = period
+            sub.issues.append(iss.make("PERIOD_ASSUMED", file=sub.file, sheet="Thông tin", unit=sub.unit,
+                                       detail=period.label))
+    candidates: dict[str, list[Submission]] = {}
+    for sub in submissions:
+        usable = sub.workbook.readable and sub.unit is not None and not _fatal(sub)
+        if sub.period is not None and sub.period != period:
+            sub.status = OTHER_PERIOD
+            sub.issues.append(iss.make("OTHER_PERIOD", file=sub.file, unit=sub.unit, detail=sub.period.label))
+        elif usable:
+            candidates.setdefault(sub.unit, []).append(sub)
+        else:
+            sub.status = REJECTED
+    for unit, subs in candidates.items():
+        subs.sort(key=lambda s: (s.created_on or dt.date.min, s.workbook.mtime, s.file), reverse=True)
+        winner = subs[0]
+        winner.status = ACCEPTED
+        for other in subs[1:]:
+            other.status = SUPERSEDED
+            other.issues.append(iss.make("DUPLICATE_SUBMISSION", file=other.file, unit=unit, detail=winner.file))
+    for sub in submissions:
+        if sub.unit is not None:
+            sub.issues = [i if i.unit else _with_unit(i, sub.unit) for i in sub.issues]
+    return submissions
+
+
+# A missing name or admission-date column makes the file's core figures impossible.
+_FATAL_COLUMNS = {"Họ và tên", "Ngày vào Đảng"}
+
+
+def _fatal(sub: Submission) -> bool:
+    return any(
+        i.rule in ("FILE_UNREADABLE", "FILE_PROTECTED", "FILE_EMPTY", "NO_MEMBER_SHEET", "FILE_NOT_SPREADSHEET")
+        or (i.rule == "MISSING_COLUMN" and i.column in _FATAL_COLUMNS and i.sheet == sub.workbook.members.sheet)
+        for i in sub.issues
+    )
+
+
+def _with_unit(issue: iss.Issue, unit: str) -> iss.Issue:
+    from dataclasses import replace
+
+    return replace(issue, unit=unit)

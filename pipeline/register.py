@@ -1,0 +1,206 @@
+"""The unit register (danh mục đơn vị) → the organisation tree (DOMAIN §2).
+
+A register that breaks the tree (unknown parent, cycle, chi bộ with children, not exactly one
+root, duplicate codes, unknown unit type) raises PipelineError: no report can be right on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.errors import PipelineError
+from pipeline.normalize import fold, clean_text
+
+ROOT = "Đảng bộ"
+UPPER = "Đảng bộ cấp trên cơ sở"
+GRASSROOTS_COMMITTEE = "Đảng bộ cơ sở"
+PARTIAL_COMMITTEE = "Đảng bộ bộ phận"
+GRASSROOTS_CELL = "Chi bộ cơ sở"
+SUBORDINATE_CELL = "Chi bộ trực thuộc"
+UNIT_TYPES = (ROOT, UPPER, GRASSROOTS_COMMITTEE, PARTIAL_COMMITTEE, GRASSROOTS_CELL, SUBORDINATE_CELL)
+CELL_TYPES = (GRASSROOTS_CELL, SUBORDINATE_CELL)
+
+COLUMNS = {
+    "code": "Mã đơn vị",
+    "name": "Tên đơn vị",
+    "type": "Loại đơn vị",
+    "parent": "Mã đơn vị cấp trên",
+    "email": "Email",
+    "target": "Chỉ tiêu kết nạp năm",
+}
+REQUIRED = ("code", "name", "type")
+
+
+@dataclass(frozen=True)
+class Register:
+    """Units in tree order (pre-order, root first, siblings in register order).
+
+    `units` columns: name, type, parent, email, target (Int64), depth, is_cell, row (Excel row).
+    """
+
+    units: pd.DataFrame
+
+    @property
+    def root(self) -> str:
+        return self.units.index[0]
+
+    @property
+    def cells(self) -> pd.DataFrame:
+        return self.units[self.units["is_cell"]]
+
+    def ancestors_frame(self) -> pd.DataFrame:
+        """(cell, ancestor) pairs, each cell paired with itself and every unit above it.
+
+        Used to roll figures up the tree with one groupby instead of a loop per level.
+        """
+        parent = self.units["parent"]
+        pairs = []
+        for cell in self.cells.index:
+            unit = cell
+            while unit is not None and not pd.isna(unit):
+                pairs.append((cell, unit))
+                unit = parent[unit]
+        return pd.DataFrame(pairs, columns=["cell", "unit"])
+
+    def structure(self) -> dict[str, int]:
+        types = self.units["type"]
+        return {
+            "grassroots_cells": int((types == GRASSROOTS_CELL).sum()),
+            "grassroots_committees": int((types == GRASSROOTS_COMMITTEE).sum()),
+            "subordinate_cells": int((types == SUBORDINATE_CELL).sum()),
+        }
+
+
+def _canonical_type(value: str) -> str | None:
+    key = fold(value)
+    for t in UNIT_TYPES:
+        if fold(t) == key:
+            return t
+    return None
+
+
+def read_register(path: Path) -> Register:
+    """Read the register workbook (first sheet whose header has `Mã đơn vị`)."""
+    path = Path(path)
+    if not path.exists():
+        raise PipelineError(f"Không tìm thấy danh mục đơn vị {path}. Kiểm tra lại đường dẫn UNITS= / --units.")
+    try:
+        sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object, engine="calamine")
+    except Exception as exc:  # calamine raises several types for broken files
+        raise PipelineError(f"Không đọc được danh mục đơn vị {path.name}: {exc}. Mở bằng Excel, lưu lại dạng .xlsx.")
+    for sheet, grid in sheets.items():
+        for r in range(min(len(grid), 10)):
+            labels = [fold(v) for v in grid.iloc[r].tolist()]
+            if fold(COLUMNS["code"]) in labels:
+                return _build(path.name, sheet, grid, r, labels)
+    raise PipelineError(
+        f"Danh mục đơn vị {path.name} không có dòng tiêu đề với cột \"{COLUMNS['code']}\". "
+        f"Dùng các cột: {', '.join(COLUMNS.values())}."
+    )
+
+
+def _build(file: str, sheet: str, grid: pd.DataFrame, header_row: int, labels: list[str]) -> Register:
+    where = f"danh mục đơn vị {file}, trang \"{sheet}\""
+    index = {}
+    for key, label in COLUMNS.items():
+        if fold(label) in labels:
+            index[key] = labels.index(fold(label))
+        elif key in REQUIRED:
+            raise PipelineError(f"{where} thiếu cột \"{label}\". Thêm cột này rồi chạy lại.")
+    body = grid.iloc[header_row + 1:]
+    rows = []
+    for offset, values in enumerate(body.itertuples(index=False), start=header_row + 2):
+        get = lambda key: clean_text(values[index[key]]) if key in index else None  # noqa: E731
+        code = get("code")
+        if not code and not get("name"):
+            continue
+        if not code:
+            raise PipelineError(f"{where}, dòng {offset}: thiếu \"Mã đơn vị\". Điền mã cho đơn vị này.")
+        unit_type = _canonical_type(get("type") or "")
+        if unit_type is None:
+            raise PipelineError(
+                f"{where}, dòng {offset}: loại đơn vị \"{get('type') or ''}\" không hợp lệ. "
+                f"Dùng một trong: {', '.join(UNIT_TYPES)}."
+            )
+        target = None
+        if "target" in index:
+            raw = values[index["target"]]
+            if raw is not None and not (isinstance(raw, float) and pd.isna(raw)) and str(raw).strip() != "":
+                try:
+                    target = int(float(str(raw).strip()))
+                except ValueError:
+                    raise PipelineError(
+                        f"{where}, dòng {offset}: chỉ tiêu kết nạp \"{raw}\" không phải số nguyên."
+                    )
+        rows.append({
+            "code": code, "name": get("name") or code, "type": unit_type,
+            "parent": get("parent") or None, "email": get("email") or None,
+            "target": target, "row": offset,
+        })
+    if not rows:
+        raise PipelineError(f"{where} không có đơn vị nào.")
+    frame = pd.DataFrame(rows, dtype=object)
+    frame["parent"] = frame["parent"].where(frame["parent"].notna(), None)
+    dupes = frame[frame["code"].duplicated(keep=False)]
+    if not dupes.empty:
+        code = dupes["code"].iloc[0]
+        lines = ", ".join(str(r) for r in dupes.loc[dupes["code"] == code, "row"])
+        raise PipelineError(f"{where}: mã đơn vị \"{code}\" bị trùng (dòng {lines}). Mỗi đơn vị một mã riêng.")
+    return _tree(frame, where)
+
+
+def _tree(frame: pd.DataFrame, where: str) -> Register:
+    codes = set(frame["code"])
+    roots = frame[frame["parent"].isna()]
+    if len(roots) != 1:
+        names = ", ".join(roots["code"]) or "không có"
+        raise PipelineError(
+            f"{where}: phải có đúng một đơn vị gốc (không có mã cấp trên), đang có: {names}. "
+            "Điền \"Mã đơn vị cấp trên\" cho các đơn vị còn lại."
+        )
+    unknown = frame[frame["parent"].notna() & ~frame["parent"].isin(codes)]
+    if not unknown.empty:
+        r = unknown.iloc[0]
+        raise PipelineError(
+            f"{where}, dòng {r['row']}: mã đơn vị cấp trên \"{r['parent']}\" của {r['code']} không có trong danh mục."
+        )
+    by_code = frame.set_index("code")
+    children: dict[str, list[str]] = {c: [] for c in frame["code"]}
+    for code, parent in zip(frame["code"], frame["parent"]):
+        if parent is not None:
+            children[parent].append(code)
+    for code, kids in children.items():
+        if kids and by_code.at[code, "type"] in CELL_TYPES:
+            raise PipelineError(
+                f"{where}, dòng {by_code.at[code, 'row']}: {code} là chi bộ nhưng có đơn vị trực thuộc "
+                f"({', '.join(kids[:3])}). Chi bộ không có đơn vị cấp dưới; sửa loại đơn vị hoặc mã cấp trên."
+            )
+        if by_code.at[code, "type"] == SUBORDINATE_CELL:
+            parent_type = by_code.at[by_code.at[code, "parent"], "type"]
+            if parent_type not in (GRASSROOTS_COMMITTEE, PARTIAL_COMMITTEE):
+                raise PipelineError(
+                    f"{where}, dòng {by_code.at[code, 'row']}: {code} là chi bộ trực thuộc nhưng cấp trên "
+                    f"là {parent_type}; cấp trên phải là đảng bộ cơ sở hoặc đảng bộ bộ phận."
+                )
+    root = roots["code"].iloc[0]
+    order: list[tuple[str, int]] = []
+    stack = [(root, 0)]
+    while stack:
+        code, depth = stack.pop()
+        order.append((code, depth))
+        stack.extend((kid, depth + 1) for kid in reversed(children[code]))
+    if len(order) != len(frame):
+        lost = sorted(codes - {c for c, _ in order})
+        raise PipelineError(
+            f"{where}: các đơn vị {', '.join(lost[:5])} không nối được về đơn vị gốc (vòng lặp cấp trên). "
+            "Sửa \"Mã đơn vị cấp trên\"."
+        )
+    units = by_code.loc[[c for c, _ in order]].copy()
+    units["depth"] = [d for _, d in order]
+    units["is_cell"] = units["type"].isin(CELL_TYPES)
+    units["target"] = units["target"].astype("Int64")
+    units.index.name = "code"
+    return Register(units=units)

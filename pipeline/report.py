@@ -1,0 +1,90 @@
+"""The Report: everything the committee PDF, summary.json and the Excel workbook are made from.
+
+Built once by `pipeline.build.build_report`; the renderers only read it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from pipeline.config import Config
+from pipeline.issues import Issue
+from pipeline.period import Period
+
+# Per-unit figure columns of Report.units (DOMAIN §5). Every unit row has all of them; a
+# non-cell's figures are over its whole subtree (persons counted once).
+FIGURE_COLUMNS = [
+    "members",             # distinct persons on the member sheets
+    "probationary",        # members with no official_on (đảng viên dự bị)
+    "admitted_quarter",    # admitted_on inside the quarter
+    "admitted_ytd",        # admitted_on from 1 January to the quarter's end
+    "admitted_q1", "admitted_q2", "admitted_q3", "admitted_q4",  # admitted_on per quarter of the year (0 after Q)
+    "recognized_quarter",  # official_on inside the quarter
+    "candidates",          # rows on the candidate sheets (quần chúng ưu tú)
+    "candidates_certified",  # candidates with a certificate valid at the quarter's end
+    "ytd_women", "ytd_minority", "ytd_religion", "ytd_youth_union", "ytd_age_18_30",
+    "ytd_age_known",       # YTD admissions whose age at admission is known
+    "ytd_age_sum",         # sum of their ages at admission (full years) → average
+    "overdue",             # probationary members overdue for recognition
+    "cells_expected",      # cells (chi bộ) in the subtree
+    "cells_submitted",     # of which sent a file for this period
+    "cells_accepted",      # of which the file was used
+]
+
+
+@dataclass(frozen=True)
+class Coverage:
+    expected: int
+    submitted: int
+    accepted: int
+    rejected: list[str]   # unit codes (or file names no unit was found for)
+    missing: list[str]    # unit codes
+
+    @property
+    def complete(self) -> bool:
+        return not self.rejected and not self.missing and self.accepted == self.expected
+
+
+@dataclass
+class Report:
+    period: Period
+    config: Config
+    report_date: dt.date
+    # One row per register unit in tree order (pre-order, root first, children by code).
+    # Index: unit code. Columns: name, type, parent (None for root), depth (root 0), is_cell,
+    # status ("accepted" | "rejected" | "missing" for cells, "aggregate" otherwise),
+    # file (accepted file name or None), target_year (Int64, summed up the tree, <NA> when no
+    # unit of the subtree has one), then FIGURE_COLUMNS (int).
+    units: pd.DataFrame
+    structure: dict[str, int]   # grassroots_cells, grassroots_committees, subordinate_cells
+    coverage: Coverage
+    # People for the appendices; columns: full_name, birth_date, gender, unit_code, unit_name,
+    # admitted_on (date) — unsorted: the renderer sorts the Vietnamese way.
+    admitted_in_quarter: pd.DataFrame
+    # Columns: full_name, unit_code, unit_name, probation_start, due_on (date), days_overdue (int).
+    overdue: pd.DataFrame
+    issues: list[Issue] = field(default_factory=list)
+    # Files found in the inbox (name → status text), for the coverage appendix.
+    files: pd.DataFrame | None = None
+
+    @property
+    def root(self) -> str:
+        return self.units.index[0]
+
+    @property
+    def totals(self) -> pd.Series:
+        return self.units.iloc[0]
+
+    @property
+    def admitted_ytd_ratio(self) -> float:
+        members = int(self.totals["members"])
+        return int(self.totals["admitted_ytd"]) / members if members else 0.0
+
+    def error_count(self) -> int:
+        return sum(1 for i in self.issues if i.severity == "error")
+
+    def warning_count(self) -> int:
+        return sum(1 for i in self.issues if i.severity == "warning")

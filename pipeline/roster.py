@@ -1,0 +1,308 @@
+"""One roster workbook → raw tables with their source rows (DOMAIN §3). The tolerances live here.
+
+Nothing is typed or judged here beyond finding the tables: values stay as the file has them,
+each table row keeps its Excel row number (`row`), and each column key keeps the header text
+as written (`Table.headers`) so every later issue can point at the cell.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline import issues as iss
+from pipeline.normalize import clean_text, fold, is_blank
+
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
+
+# Column key → accepted header spellings, compared folded (no diacritics, lower case).
+MEMBER_COLUMNS: dict[str, tuple[str, ...]] = {
+    "row_number": ("stt", "tt", "so tt", "so thu tu"),
+    "full_name": ("ho va ten", "ho ten", "ho va ten dang vien", "ho ten dang vien", "ho va ten khai sinh"),
+    "birth_date": ("ngay sinh", "sinh ngay", "ngay, thang, nam sinh", "ngay thang nam sinh", "nam sinh", "ngay/thang/nam sinh"),
+    "gender": ("gioi tinh", "gioi", "nam/nu", "nam, nu"),
+    "ethnicity": ("dan toc",),
+    "religion": ("ton giao",),
+    "citizen_id": ("so cccd", "cccd", "so can cuoc", "so can cuoc cong dan", "so cccd/cmnd", "cccd/cmnd",
+                   "so dinh danh", "so dinh danh ca nhan", "so the can cuoc"),
+    "admitted_on": ("ngay vao dang", "vao dang ngay", "ngay quyet dinh ket nap", "ngay vao dang (quyet dinh)"),
+    "ceremony_on": ("ngay ket nap", "ngay le ket nap", "ket nap ngay", "ngay to chuc le ket nap"),
+    "official_on": ("ngay chinh thuc", "ngay cong nhan chinh thuc", "chinh thuc ngay", "ngay vao dang chinh thuc"),
+    "youth_union": ("doan vien", "la doan vien", "doan vien (x)"),
+    "education": ("trinh do chuyen mon", "trinh do", "chuyen mon", "trinh do chuyen mon nghiep vu"),
+    "note": ("ghi chu",),
+}
+CANDIDATE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "row_number": MEMBER_COLUMNS["row_number"],
+    "full_name": MEMBER_COLUMNS["full_name"] + ("ho va ten quan chung",),
+    "birth_date": MEMBER_COLUMNS["birth_date"],
+    "gender": MEMBER_COLUMNS["gender"],
+    "ethnicity": MEMBER_COLUMNS["ethnicity"],
+    "religion": MEMBER_COLUMNS["religion"],
+    "citizen_id": MEMBER_COLUMNS["citizen_id"],
+    "certificate_on": ("ngay cap giay chung nhan", "ngay cap gcn", "ngay cap chung nhan", "giay chung nhan",
+                       "ngay cap giay chung nhan lop bdnt ve dang", "ngay cap giay chung nhan lop cam tinh dang"),
+    "helper_1": ("dang vien giup do 1", "nguoi giup do 1", "dang vien giup do thu nhat", "dang vien giup do"),
+    "helper_2": ("dang vien giup do 2", "nguoi giup do 2", "dang vien giup do thu hai"),
+    "youth_union": MEMBER_COLUMNS["youth_union"],
+    "note": MEMBER_COLUMNS["note"],
+}
+MEMBER_REQUIRED = ("full_name", "birth_date", "gender", "ethnicity", "citizen_id", "admitted_on")
+CANDIDATE_REQUIRED = ("full_name",)
+
+MEMBER_SHEETS = ("dang vien", "danh sach dang vien", "ds dang vien", "dsdv", "ds dv", "danh sach")
+CANDIDATE_SHEET_WORDS = ("quan chung", "qcut", "cam tinh", "nguon", "doi tuong")
+INFO_SHEETS = ("thong tin", "thong tin chung", "info")
+INFO_LABELS = {
+    "ma don vi": "code", "ten don vi": "name", "nam": "year", "quy": "quarter",
+    "ngay lap": "created_on", "nguoi lap": "created_by", "ky bao cao": "period",
+}
+# Words that start the footer under a table: totals and the signature block.
+TOTAL_WORDS = ("tong cong", "cong", "tong so", "tong")
+SIGNATURE_WORDS = ("t/m chi bo", "tm chi bo", "t/m chi uy", "bi thu", "pho bi thu", "nguoi lap", "nguoi lap bieu",
+                   "xac nhan", "chi uy vien", "t/m dang uy")
+_DATE_LINE = re.compile(r"ngay .* thang .* nam")
+
+
+@dataclass
+class Table:
+    sheet: str
+    headers: dict[str, str]   # key → header as written in the file
+    rows: pd.DataFrame        # one column per key (raw values) + `row` (Excel row number)
+    header_row: int           # Excel row of the (first) header row
+
+
+@dataclass
+class Workbook:
+    """What one file holds, before it is matched to a unit and a period."""
+
+    file: str
+    path: Path
+    mtime: float
+    info: dict[str, object] = field(default_factory=dict)   # INFO_LABELS values → raw value
+    titles: list[str] = field(default_factory=list)          # text above the member table
+    members: Table | None = None
+    candidates: Table | None = None
+    issues: list[iss.Issue] = field(default_factory=list)    # unit is filled in later (intake)
+
+    @property
+    def readable(self) -> bool:
+        return self.members is not None
+
+
+def _key(header) -> str:
+    """Folded header without notes in brackets or stray marks: `Ngày sinh (dd/mm/yyyy)*` → `ngay sinh`."""
+    text = fold(header)
+    text = re.sub(r"\(.*?\)", "", text)
+    text = re.sub(r"[*:.]+$", "", text.strip())
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _lookup(columns: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    return {alias: key for key, aliases in columns.items() for alias in aliases}
+
+
+def read_workbook(path: Path, name: str | None = None) -> Workbook:
+    """Read one file; problems come back as issues on the Workbook, never as exceptions."""
+    path = Path(path)
+    wb = Workbook(file=name or path.name, path=path, mtime=os.stat(path).st_mtime)
+    problem = lambda rule, **kw: wb.issues.append(iss.make(rule, file=wb.file, **kw))  # noqa: E731
+    if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
+        problem("FILE_NOT_SPREADSHEET", value=path.suffix)
+        return wb
+    try:
+        grids = _read_grids(path)
+    except Exception as exc:  # calamine: zip/ole/xml errors of many types
+        if _is_encrypted(path):
+            problem("FILE_PROTECTED")
+        else:
+            problem("FILE_UNREADABLE", detail=str(exc).splitlines()[0][:120] or type(exc).__name__)
+        return wb
+    if not any(any(not is_blank(v) for v in row) for grid in grids.values() for row in grid):
+        problem("FILE_EMPTY")
+        return wb
+
+    names = list(grids)
+    info_sheet = next((s for s in names if _key(s) in INFO_SHEETS), None)
+    if info_sheet:
+        wb.info = _read_info(grids[info_sheet])
+    data_sheets = [s for s in names if s != info_sheet]
+    cand_sheet = next((s for s in data_sheets if any(w in _key(s) for w in CANDIDATE_SHEET_WORDS)), None)
+    member_sheets = [s for s in data_sheets if s != cand_sheet]
+    member_sheets.sort(key=lambda s: (_key(s) not in MEMBER_SHEETS, "dang vien" not in _key(s)))
+
+    for sheet in member_sheets:
+        found = _find_table(grids[sheet], sheet, MEMBER_COLUMNS)
+        if found is not None:
+            wb.members, wb.titles = found
+            break
+    if wb.members is None:
+        problem("NO_MEMBER_SHEET", sheet=", ".join(member_sheets) or None)
+        return wb
+    for key in MEMBER_REQUIRED:
+        if key not in wb.members.headers and not (key == "gender" and "gender" in wb.members.rows):
+            label = MEMBER_LABELS[key]
+            problem("MISSING_COLUMN", sheet=wb.members.sheet, row=wb.members.header_row, column=label)
+    if cand_sheet:
+        found = _find_table(grids[cand_sheet], cand_sheet, CANDIDATE_COLUMNS)
+        if found is not None:
+            wb.candidates = found[0]
+        elif any(any(not is_blank(v) for v in row) for row in grids[cand_sheet]):
+            problem("MISSING_COLUMN", sheet=cand_sheet, column="Họ và tên")
+    return wb
+
+
+MEMBER_LABELS = {
+    "full_name": "Họ và tên", "birth_date": "Ngày sinh", "gender": "Giới tính", "ethnicity": "Dân tộc",
+    "religion": "Tôn giáo", "citizen_id": "Số CCCD", "admitted_on": "Ngày vào Đảng",
+    "ceremony_on": "Ngày kết nạp", "official_on": "Ngày chính thức", "youth_union": "Đoàn viên",
+    "education": "Trình độ chuyên môn", "note": "Ghi chú", "certificate_on": "Ngày cấp giấy chứng nhận",
+    "helper_1": "Đảng viên giúp đỡ 1", "helper_2": "Đảng viên giúp đỡ 2",
+}
+
+
+def _read_grids(path: Path) -> dict[str, list[list]]:
+    """Every sheet as a list of rows starting at A1 (row i = Excel row i + 1)."""
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_path(str(path))
+    grids = {}
+    for name in book.sheet_names:
+        sheet = book.get_sheet_by_name(name)
+        grids[name] = sheet.to_python(skip_empty_area=False)
+    return grids
+
+
+def _is_encrypted(path: Path) -> bool:
+    """An encrypted OOXML file is an OLE container holding `EncryptedPackage`."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+            if head != b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+                return False
+            fh.seek(0)
+            return b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00e\x00d\x00P\x00a\x00c\x00k\x00a\x00g\x00e" in fh.read()
+    except OSError:
+        return False
+
+
+def _read_info(grid: list[list]) -> dict[str, object]:
+    info: dict[str, object] = {}
+    for row in grid[:50]:
+        cells = [v for v in row]
+        for j, cell in enumerate(cells):
+            label = INFO_LABELS.get(_key(cell))
+            if label and label not in info:
+                value = next((v for v in cells[j + 1:] if not is_blank(v)), None)
+                if value is not None:
+                    info[label] = value
+                break
+    return info
+
+
+def _find_table(grid: list[list], sheet: str, columns: dict[str, tuple[str, ...]]):
+    """Locate the header row (a row naming the full-name column) → (Table, title texts) or None."""
+    lookup = _lookup(columns)
+    width = max((len(r) for r in grid), default=0)
+    for h, row in enumerate(grid[:40]):
+        keys = [_key(v) for v in row]
+        if not any(lookup.get(k) == "full_name" for k in keys):
+            continue
+        titles = [t for r in grid[:h] for t in (clean_text(v) for v in r) if t]
+        return _table(grid, sheet, h, width, lookup), titles
+    return None
+
+
+def _table(grid, sheet, h, width, lookup) -> Table:
+    top = list(grid[h]) + [""] * (width - len(grid[h]))
+    sub = list(grid[h + 1]) + [""] * (width - len(grid[h + 1])) if h + 1 < len(grid) else [""] * width
+    # A second header row: its non-empty cells are header words (Nam/Nữ, known headers, or
+    # sub-columns under a merged title), not data.
+    sub_keys = [_key(v) for v in sub]
+    tops, carried = [], ""
+    for v in top:
+        carried = clean_text(v) or carried
+        tops.append(lookup.get(_key(carried)))
+    looks_like_data = any(isinstance(v, (int, float, dt.date)) and not isinstance(v, bool) for v in sub)
+    two_rows = not looks_like_data and (
+        any(k in ("nam", "nu") and tops[j] == "birth_date" for j, k in enumerate(sub_keys))
+        or sum(1 for k in sub_keys if k in lookup) >= 2
+    )
+    columns: dict[int, str] = {}
+    headers: dict[str, str] = {}
+    gender_cols: dict[int, str] = {}
+    carried = ""
+    for j in range(width):
+        top_text = clean_text(top[j]) or ""
+        if top_text:
+            carried = top_text
+        sub_text = clean_text(sub[j]) if two_rows else None
+        if two_rows and sub_text and _key(sub_text) in ("nam", "nu") and lookup.get(_key(carried)) == "birth_date":
+            gender_cols[j] = "Nam" if _key(sub_text) == "nam" else "Nữ"
+            headers.setdefault("birth_date", f"{carried} ({sub_text})")
+            continue
+        header = top_text
+        key = lookup.get(_key(top_text))
+        if two_rows and sub_text and (key is None or _key(sub_text) in lookup):
+            sub_key = lookup.get(_key(sub_text))
+            if sub_key:
+                key, header = sub_key, sub_text
+        if key and key not in headers and key != "row_number":
+            columns[j] = key
+            headers[key] = header
+    first = h + (2 if two_rows else 1)
+    records = []
+    for i in range(first, len(grid)):
+        row = grid[i]
+        record = {key: (row[j] if j < len(row) else "") for j, key in columns.items()}
+        if gender_cols:
+            filled = [(j, g) for j, g in gender_cols.items() if j < len(row) and not is_blank(row[j])]
+            record["birth_date"] = row[filled[0][0]] if filled else ""
+            record["gender"] = filled[0][1] if filled else ""
+            if len(filled) > 1:
+                record["_gender_conflict"] = True
+        record["row"] = i + 1
+        record["_cells"] = [v for v in row if not is_blank(v)]
+        records.append(record)
+    if gender_cols:
+        headers.setdefault("gender", headers["birth_date"])
+    frame = pd.DataFrame.from_records(records) if records else pd.DataFrame(columns=[*columns.values(), "row"])
+    for key in columns.values():
+        if key not in frame:
+            frame[key] = None
+    frame = _drop_footer_and_blanks(frame)
+    return Table(sheet=sheet, headers=headers, rows=frame, header_row=h + 1)
+
+
+def _drop_footer_and_blanks(frame: pd.DataFrame) -> pd.DataFrame:
+    """Remove blank rows, total rows and the signature block; keep every row with member data."""
+    if frame.empty:
+        return frame.drop(columns=["_cells"], errors="ignore")
+    keep = []
+    in_footer = False
+    for cells in frame["_cells"]:
+        texts = [fold(v) for v in cells]
+        first = texts[0] if texts else ""
+        if not cells:
+            keep.append(False)
+            continue
+        if any(t in SIGNATURE_WORDS or _DATE_LINE.search(t) for t in texts):
+            in_footer = True
+        if first in TOTAL_WORDS or first.startswith(("tong cong", "tong so")):
+            keep.append(False)
+            continue
+        if in_footer and len(cells) <= 2:
+            keep.append(False)
+            continue
+        # A row holding only a running number (STT pre-filled in an empty template) is blank.
+        if len(cells) == 1 and isinstance(cells[0], (int, float)):
+            keep.append(False)
+            continue
+        keep.append(True)
+    out = frame[keep].drop(columns=["_cells"]).reset_index(drop=True)
+    return out

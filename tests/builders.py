@@ -1,0 +1,88 @@
+"""Small workbooks built inside the tests: a register and rosters in the template layout."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from openpyxl import Workbook
+
+REGISTER_HEADER = ["Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Mã đơn vị cấp trên", "Email", "Chỉ tiêu kết nạp năm"]
+MEMBER_HEADER = ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Dân tộc", "Tôn giáo", "Số CCCD", "Ngày vào Đảng",
+                 "Ngày kết nạp", "Ngày chính thức", "Đoàn viên", "Trình độ chuyên môn", "Ghi chú"]
+CANDIDATE_HEADER = ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Dân tộc", "Số CCCD", "Ngày cấp giấy chứng nhận",
+                    "Đảng viên giúp đỡ 1", "Đảng viên giúp đỡ 2", "Đoàn viên", "Ghi chú"]
+
+# A small committee: root, two chi bộ cơ sở, one đảng bộ cơ sở with two chi bộ trực thuộc.
+SMALL_REGISTER = [
+    ["DB-T", "Đảng bộ Công an tỉnh", "Đảng bộ", None, None, None],
+    ["CB-A", "Chi bộ Phòng Tham mưu", "Chi bộ cơ sở", "DB-T", "a@example.vn", 3],
+    ["CB-B", "Chi bộ Phòng Hậu cần", "Chi bộ cơ sở", "DB-T", None, 2],
+    ["DB-H", "Đảng bộ Công an huyện Đông Sơn", "Đảng bộ cơ sở", "DB-T", None, 4],
+    ["CB-H1", "Chi bộ Đội An ninh", "Chi bộ trực thuộc", "DB-H", None, None],
+    ["CB-H2", "Chi bộ Đội Cảnh sát", "Chi bộ trực thuộc", "DB-H", None, None],
+]
+
+
+def write_register(path: Path, rows=SMALL_REGISTER, header=REGISTER_HEADER) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Danh mục đơn vị"
+    ws.append(header)
+    for row in rows:
+        ws.append(row)
+    wb.save(path)
+    return path
+
+
+def cccd(n: int, gender: str = "Nam", born: int = 1990) -> str:
+    digit = (0 if born < 2000 else 2) + (1 if gender == "Nữ" else 0)
+    return f"049{digit}{born % 100:02d}{n:06d}"
+
+
+def member(name, born, gender="Nam", admitted=dt.date(2010, 5, 1), official="auto", n=1, **extra):
+    """One member row as a dict keyed by template header; `official="auto"` = 12 months + 5 days later."""
+    born = born if isinstance(born, dt.date) else dt.date(born, 3, 15)
+    ceremony = extra.pop("ceremony", admitted + dt.timedelta(days=10) if isinstance(admitted, dt.date) else None)
+    if official == "auto":
+        official = dt.date(ceremony.year + 1, ceremony.month, min(ceremony.day, 28)) + dt.timedelta(days=5) \
+            if isinstance(ceremony, dt.date) else None
+        if official is not None and official > dt.date(2022, 9, 30):
+            official = None
+    row = {
+        "Họ và tên": name, "Ngày sinh": born, "Giới tính": gender, "Dân tộc": "Kinh", "Tôn giáo": "Không",
+        "Số CCCD": cccd(n, gender, born.year), "Ngày vào Đảng": admitted, "Ngày kết nạp": ceremony,
+        "Ngày chính thức": official, "Đoàn viên": "x", "Trình độ chuyên môn": "Đại học", "Ghi chú": None,
+    }
+    row.update(extra)
+    return row
+
+
+def write_roster(path: Path, code: str | None, members: list[dict], *, year=2022, quarter=3, name=None,
+                 created=dt.date(2022, 10, 3), candidates: list[dict] = (), header=MEMBER_HEADER,
+                 titles: list[str] = (), info=True, member_sheet="Đảng viên", footer: list[list] = ()) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    if info:
+        ws.title = "Thông tin"
+        for label, value in [("Mã đơn vị", code), ("Tên đơn vị", name), ("Năm", year), ("Quý", quarter),
+                             ("Ngày lập", created), ("Người lập", "Lê Thị Thu")]:
+            if value is not None:
+                ws.append([label, value])
+        ws = wb.create_sheet(member_sheet)
+    else:
+        ws.title = member_sheet
+    for title in titles:
+        ws.append([title])
+    ws.append(list(header))
+    for i, m in enumerate(members, start=1):
+        ws.append([i if h == "STT" else m.get(h) for h in header])
+    for row in footer:
+        ws.append(row)
+    if candidates or info:
+        cs = wb.create_sheet("Quần chúng ưu tú")
+        cs.append(CANDIDATE_HEADER)
+        for i, c in enumerate(candidates, start=1):
+            cs.append([i if h == "STT" else c.get(h) for h in CANDIDATE_HEADER])
+    wb.save(path)
+    return path
