@@ -40,9 +40,13 @@ def cccd(n: int, gender: str = "Nam", born: int = 1990) -> str:
     return f"049{digit}{born % 100:02d}{n:06d}"
 
 
-def member(name, born, gender="Nam", admitted=dt.date(2010, 5, 1), official="auto", n=1, **extra):
-    """One member row as a dict keyed by template header; `official="auto"` = 12 months + 5 days later."""
+def member(name, born, gender="Nam", admitted="auto", official="auto", n=1, **extra):
+    """One member row as a dict keyed by template header.
+
+    `admitted="auto"`: at 25; `official="auto"`: 12 months + 5 days after the ceremony, if by 30/09/2022."""
     born = born if isinstance(born, dt.date) else dt.date(born, 3, 15)
+    if admitted == "auto":
+        admitted = dt.date(born.year + 25, 5, 1)
     ceremony = extra.pop("ceremony", admitted + dt.timedelta(days=10) if isinstance(admitted, dt.date) else None)
     if official == "auto":
         official = dt.date(ceremony.year + 1, ceremony.month, min(ceremony.day, 28)) + dt.timedelta(days=5) \
@@ -74,9 +78,11 @@ def write_roster(path: Path, code: str | None, members: list[dict], *, year=2022
         ws.title = member_sheet
     for title in titles:
         ws.append([title])
-    ws.append(list(header))
+    # A header entry is the template's name, or (name as written, template's name).
+    pairs = [h if isinstance(h, tuple) else (h, h) for h in header]
+    ws.append([written for written, _ in pairs])
     for i, m in enumerate(members, start=1):
-        ws.append([i if h == "STT" else m.get(h) for h in header])
+        ws.append([i if key == "STT" else m.get(key) for _, key in pairs] if m else [])
     for row in footer:
         ws.append(row)
     if candidates or info:
