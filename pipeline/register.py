@@ -154,18 +154,18 @@ def _build(file: str, sheet: str, grid: pd.DataFrame, header_row: int, labels: l
 
 def _tree(frame: pd.DataFrame, where: str) -> Register:
     codes = set(frame["code"])
-    roots = frame[frame["parent"].isna()]
-    if len(roots) != 1:
-        names = ", ".join(roots["code"]) or "không có"
-        raise PipelineError(
-            f"{where}: phải có đúng một đơn vị gốc (không có mã cấp trên), đang có: {names}. "
-            "Điền \"Mã đơn vị cấp trên\" cho các đơn vị còn lại."
-        )
     unknown = frame[frame["parent"].notna() & ~frame["parent"].isin(codes)]
     if not unknown.empty:
         r = unknown.iloc[0]
         raise PipelineError(
             f"{where}, dòng {r['row']}: mã đơn vị cấp trên \"{r['parent']}\" của {r['code']} không có trong danh mục."
+        )
+    roots = frame[frame["parent"].isna()]
+    if len(roots) != 1:
+        found = f"đang có {len(roots)}: {', '.join(roots['code'])}" if len(roots) else "đang không có đơn vị nào"
+        raise PipelineError(
+            f"{where}: phải có đúng một đơn vị gốc (để trống mã cấp trên), {found}. "
+            "Điền \"Mã đơn vị cấp trên\" cho các đơn vị còn lại."
         )
     by_code = frame.set_index("code")
     children: dict[str, list[str]] = {c: [] for c in frame["code"]}

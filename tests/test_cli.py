@@ -1,0 +1,100 @@
+"""The command line through its real entry point: exit codes, one-line messages, outputs."""
+
+import datetime as dt
+import json
+import subprocess
+import sys
+
+import pytest
+
+from builders import member, write_register, write_roster
+
+
+def run(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "pipeline", *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=300)
+
+
+@pytest.fixture
+def small(tmp_path):
+    write_register(tmp_path / "units.xlsx")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    write_roster(inbox / "CB-A_2022-Q3.xlsx", "CB-A", [member("Nguyễn Văn An", 1980, n=1),
+                                                       member("Hà Thị Cúc", 1998, "Nữ", admitted=dt.date(2022, 8, 1), n=2)])
+    write_roster(inbox / "CB-B_2022-Q3.xlsx", "CB-B", [member("Trần Văn Bảo", 1995, n=3, **{"Dân tộc": None})])
+    (inbox / "ghi chu.txt").write_text("không phải danh sách")
+    return tmp_path
+
+
+def report_args(base, **over):
+    args = {"--quarter": "3", "--inbox": base / "inbox", "--units": base / "units.xlsx", "--out": base / "out"}
+    args.update(over)
+    return [x for k, v in args.items() if v is not None for x in (k, str(v))]
+
+
+def test_report_exits_0_with_data_errors_and_writes_every_output(small):
+    result = run("report", *report_args(small), "--date", "2022-10-27")
+    assert result.returncode == 0, result.stderr
+    folder = small / "out" / "2022-Q3"
+    assert f"Báo cáo: {folder}" in result.stdout
+    assert {p.name for p in folder.iterdir()} == {
+        "summary.json", "bao-cao-phat-trien-dang-vien-2022-Q3.pdf", "so-lieu-phat-trien-dang-vien-2022-Q3.xlsx"}
+    data = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    assert data["totals"]["members"] == 3
+    assert data["coverage"]["missing"] == ["CB-H1", "CB-H2"]
+    assert data["report_date"] == "2022-10-27"
+    rules = {(i["rule"], i["file"]) for i in data["issues"]}
+    assert ("REQUIRED_MISSING", "CB-B_2022-Q3.xlsx") in rules
+    assert ("FILE_NOT_SPREADSHEET", "ghi chu.txt") in rules
+
+
+def test_missing_inbox_is_one_line_vietnamese_and_exit_1(small):
+    result = run("report", *report_args(small, **{"--inbox": small / "khong-co"}))
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0
+    assert "Không tìm thấy thư mục nhận" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_broken_register_is_exit_1_with_the_reason(small):
+    write_register(small / "units.xlsx", [["CB-A", "Chi bộ A", "Chi bộ cơ sở", "DB-X", None, None]])
+    result = run("report", *report_args(small))
+    assert result.returncode == 1
+    assert "DB-X" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_debug_shows_the_traceback(small):
+    result = run("report", *report_args(small, **{"--inbox": small / "khong-co"}), "--debug")
+    assert result.returncode == 1 and "Traceback" in result.stderr
+
+
+@pytest.mark.parametrize("args, words", [
+    (["report", "--quarter", "5"], "quý phải là 1, 2, 3 hoặc 4"),
+    (["report"], "--quarter"),
+    (["report", "--quarter", "3", "--year", "20x2"], "năm"),
+    (["report", "--quarter", "3", "--date", "27/10/2022"], "YYYY-MM-DD"),
+])
+def test_bad_arguments_exit_2_with_one_line(args, words):
+    result = run(*args)
+    assert result.returncode == 2
+    assert words in result.stderr and result.stderr.strip().count("\n") == 0
+
+
+def test_help_documents_every_option():
+    result = run("report", "--help")
+    assert result.returncode == 0
+    for option in ("--quarter", "--year", "--inbox", "--units", "--out", "--config", "--date", "--debug", "--quiet"):
+        assert option in result.stdout
+
+
+def test_several_years_in_the_inbox_ask_for_year(small):
+    write_roster(small / "inbox" / "CB-H1_2021-Q3.xlsx", "CB-H1", [member("Lê Văn Cường", 1990, n=9)], year=2021)
+    result = run("report", *report_args(small))
+    assert result.returncode == 1 and "YEAR=" in result.stderr
+    assert run("report", *report_args(small, **{"--year": "2022"})).returncode == 0
+
+
+def test_bad_config_key_is_named(small):
+    (small / "cfg.toml").write_text('[document]\nplcae = "Hà Nội"\n', encoding="utf-8")
+    result = run("report", *report_args(small, **{"--config": small / "cfg.toml"}))
+    assert result.returncode == 1 and "plcae" in result.stderr
