@@ -38,7 +38,7 @@ test: install ## chạy toàn bộ kiểm thử / run the test suite
 	$(PY) -m pytest -q
 
 samples: install ## tạo lại bộ dữ liệu mẫu input_samples/ (cố định, lặp lại được)
-	$(PY) -m pipeline.samples --out input_samples
+	$(PY) -m pipeline.samples --out input_samples --clean
 
 clean: ## xóa .venv và output/
 	rm -rf $(VENV) $(OUT)

@@ -28,8 +28,9 @@ changes the figures above). Row numbers depend on the seed; ``main`` prints them
    name) above the header, and a signature block (``T/M CHI BỘ``, ``BÍ THƯ``, a name) under the
    table after one blank row. A layout variation, not an error.
 9. ``CB-PA08``, ``CB-CAH-DP-02``, ``CB-TTG-02``, sheet ``Đảng viên``: header spellings
-   ``Họ tên``, ``Sinh ngày``, ``CCCD``, ``Ngày vào đảng``; in ``CB-CAH-DP-02`` every date is
-   text ``dd/mm/yyyy`` instead of an Excel date.
+   ``Họ tên``, ``Sinh ngày``, ``CCCD``, ``Ngày vào đảng``; in ``CB-PA08`` (which admitted three
+   members this year, so the figures depend on reading them) every date is text ``dd/mm/yyyy``
+   instead of an Excel date.
 10. Two inbox files that must not be counted: ``CB-PC04_2022-Q3 (ban cu).xlsx``, an older
     version of ``CB-PC04``'s Q3 roster (``Ngày lập`` 28/09/2022, two members fewer), and
     ``CB-CATP-03_2022-Q2.xlsx``, that cell's quý II roster.
@@ -198,7 +199,7 @@ PLANT_UNKNOWN_HELPER = "CB-CATX-02"
 PLANT_OLD_CMND = "CB-PK02-03"
 PLANT_TITLED = "CB-PC02"
 PLANT_VARIANT_HEADERS = ("CB-PA08", "CB-CAH-DP-02", "CB-TTG-02")
-PLANT_TEXT_DATES = "CB-CAH-DP-02"
+PLANT_TEXT_DATES = "CB-PA08"
 OLDER_DUPLICATE = "CB-PC04"
 Q2_FILE_CELL = "CB-CATP-03"
 QUARTER_ADMISSION_CELL = "CB-CATP-03"  # where the one admission of quý III happens
@@ -248,7 +249,9 @@ FEMALE_GIVEN_NAMES = [
     "Thơ", "Thủy", "Trang", "Trinh", "Tuyết", "Uyên", "Vân", "Vy", "Xuân", "Yến",
 ]
 # Four-syllable names: common among women ("Nguyễn Thị Thu Hà"), rare among men.
-DOUBLE_MIDDLE_FEMALE = ["Thị Thu", "Thị Ngọc", "Thị Thanh", "Thị Kim", "Thị Bích", "Thị Hồng", "Thị Mỹ", "Thị Minh"]
+DOUBLE_MIDDLE_FEMALE = [
+    "Thị Thu", "Thị Ngọc", "Thị Thanh", "Thị Kim", "Thị Bích", "Thị Hồng", "Thị Mỹ", "Thị Minh",
+]
 DOUBLE_MIDDLE_MALE = ["Hoàng Minh", "Minh Quốc", "Đức Minh", "Quang Minh"]
 
 ETHNICITIES = [
@@ -282,7 +285,6 @@ CANDIDATE_NOTES = [
     "Đang hoàn thiện hồ sơ đề nghị kết nạp",
     "Đang thẩm tra lý lịch",
 ]
-DISTRICT_NAMES = ["Sơn Khê", "Đông Phước", "Thạch Vân", "Lâm Giang"]
 
 
 @dataclass(frozen=True)
@@ -471,7 +473,10 @@ def _age_at_admission(rng: random.Random) -> int:
 def _birth_date(rng: random.Random, admitted_on: dt.date, young: bool = False) -> dt.date:
     """Age 18-45 at admission (mostly 20-32) and 19-59 at the end of the quarter."""
     for _ in range(200):
-        age = rng.randint(21, 29) if young else _age_at_admission(rng)
+        if young:  # admitted lately: mostly fresh graduates, a few older officers
+            age = rng.randint(21, 29) if rng.random() < 0.88 else rng.randint(30, 36)
+        else:
+            age = _age_at_admission(rng)
         born = add_years(admitted_on, -age) - dt.timedelta(days=rng.randint(0, 364))
         if 18 <= full_years(born, admitted_on) <= 45 and 19 <= full_years(born, QUARTER_END) <= 59:
             return born
@@ -526,7 +531,10 @@ def make_member(
 
 
 def make_candidate(
-    rng: random.Random, people: People, helpers: Sequence[Member], certificate_on: dt.date | None = None
+    rng: random.Random,
+    people: People,
+    helpers: Sequence[Member],
+    certificate_on: dt.date | None = None,
 ) -> Candidate:
     gender = "Nữ" if rng.random() < 0.25 else "Nam"
     ethnicity = weighted(rng, ETHNICITIES)
@@ -557,7 +565,9 @@ def _cells_and_committees() -> tuple[list[Unit], list[Unit], list[Unit]]:
         committees.append(Unit(code, name, GRASSROOTS_COMMITTEE, ROOT_UNIT[0]))
         stem = code.removeprefix("DB-")
         for i, cell_name in enumerate(cell_names, start=1):
-            subordinates.append(Unit(f"CB-{stem}-{i:02d}", f"Chi bộ {cell_name}", SUBORDINATE_CELL, code))
+            subordinates.append(
+                Unit(f"CB-{stem}-{i:02d}", f"Chi bộ {cell_name}", SUBORDINATE_CELL, code)
+            )
     return cells, committees, subordinates
 
 
@@ -604,7 +614,7 @@ def _targets(
     rng: random.Random, grassroots: list[Unit], committees: list[Unit], subordinates: list[Unit],
     admitted: dict[str, int],
 ) -> dict[str, int | None]:
-    """Annual targets: close to what each unit admitted (some met, some not), summing to TARGET_SUM."""
+    """Annual targets near what each unit admitted (some met, some not), summing to TARGET_SUM."""
     achieved = {u.code: admitted.get(u.code, 0) for u in grassroots}
     for committee in committees:
         achieved[committee.code] = sum(
@@ -636,7 +646,8 @@ def build_units(rng: random.Random, admitted: dict[str, int] | None = None) -> l
     root = Unit(ROOT_UNIT[0], ROOT_UNIT[1], ROOT, None, f"bantochuc@{EMAIL_DOMAIN}", None)
 
     def finish(unit: Unit) -> Unit:
-        email = None if unit.code in without_email else f"{unit.code.replace('-', '').lower()}@{EMAIL_DOMAIN}"
+        mailbox = unit.code.replace("-", "").lower()
+        email = None if unit.code in without_email else f"{mailbox}@{EMAIL_DOMAIN}"
         return replace(unit, email=email, target=targets.get(unit.code))
 
     ordered = [root] + [finish(u) for u in grassroots]
@@ -680,7 +691,8 @@ def _build_members(
     recent = rng.choices(codes, weights=[sizes[c] for c in codes], k=RECENT_PROBATIONARY)
     # 33 decisions in January-June, one in the quarter.
     ytd_dates = sorted(
-        random_weekday(rng, dt.date(2022, 1, 6), dt.date(2022, 6, 28)) for _ in range(ADMITTED_YTD - 1)
+        random_weekday(rng, dt.date(2022, 1, 6), dt.date(2022, 6, 28))
+        for _ in range(ADMITTED_YTD - 1)
     )
     quarter_date = random_weekday(rng, dt.date(2022, 7, 18), dt.date(2022, 8, 31))
     members: dict[str, list[Member]] = {}
@@ -692,7 +704,9 @@ def _build_members(
         for i in range(n_new):
             if code == QUARTER_ADMISSION_CELL and i == 0:
                 admitted_on = quarter_date
-                member = make_member(rng, people, admitted_on, young=True, ceremony_days=rng.randint(5, 20))
+                member = make_member(
+                    rng, people, admitted_on, young=True, ceremony_days=rng.randint(5, 20)
+                )
             else:
                 admitted_on = ytd_dates.pop(rng.randrange(len(ytd_dates)))
                 member = make_member(rng, people, admitted_on, young=True)
@@ -703,7 +717,8 @@ def _build_members(
         if code in recognized:
             member = _recognized_in_quarter(rng, people)
             if rng.random() < 0.5:
-                member.note = f"Công nhận đảng viên chính thức tháng {member.official_on.month}/2022"
+                month = member.official_on.month
+                member.note = f"Công nhận đảng viên chính thức tháng {month}/2022"
             people_here.append(member)
         for _ in range(recent.count(code)):
             admitted_on = random_weekday(rng, dt.date(2021, 10, 1), dt.date(2021, 12, 20))
@@ -716,11 +731,15 @@ def _build_members(
     decision_no = 8
     for member in sorted(with_decision_note, key=lambda m: m.admitted_on):
         decision_no += rng.randint(4, 25)
-        member.note = f"Kết nạp theo Quyết định số {decision_no}-QĐ/ĐUCA ngày {member.admitted_on:%d/%m/%Y}"
+        member.note = (
+            f"Kết nạp theo Quyết định số {decision_no}-QĐ/ĐUCA ngày {member.admitted_on:%d/%m/%Y}"
+        )
     return members
 
 
-def _plant_member_problems(rng: random.Random, people: People, members: dict[str, list[Member]]) -> None:
+def _plant_member_problems(
+    rng: random.Random, people: People, members: dict[str, list[Member]]
+) -> None:
     """Plants 1-4 and 7 (see the module docstring). Figures stay as they are."""
 
     def settled(code: str) -> list[Member]:
@@ -737,13 +756,14 @@ def _plant_member_problems(rng: random.Random, people: People, members: dict[str
     rng.choice(settled(PLANT_NO_ETHNICITY)).ethnicity = None
     # 3. admitted March 2021, still no official date: overdue for recognition
     victim = rng.choice(settled(PLANT_OVERDUE))
-    overdue = make_member(rng, people, random_weekday(rng, dt.date(2021, 3, 8), dt.date(2021, 3, 26)), young=True)
-    overdue.ceremony_on = weekday_on_or_after(overdue.admitted_on + dt.timedelta(days=rng.randint(7, 20)))
+    march_2021 = random_weekday(rng, dt.date(2021, 3, 8), dt.date(2021, 3, 26))
+    overdue = make_member(rng, people, march_2021, young=True)
+    overdue.ceremony_on = weekday_on_or_after(march_2021 + dt.timedelta(days=rng.randint(7, 20)))
     overdue.official_on = None
     members[PLANT_OVERDUE][members[PLANT_OVERDUE].index(victim)] = overdue
     # 4. ceremony 60 days after the decision, years ago
-    late = rng.choice([m for m in settled(PLANT_LATE_CEREMONY) if 2016 <= m.admitted_on.year <= 2020]
-                      or settled(PLANT_LATE_CEREMONY))
+    pool = settled(PLANT_LATE_CEREMONY)
+    late = rng.choice([m for m in pool if 2016 <= m.admitted_on.year <= 2020] or pool)
     late.ceremony_on = late.admitted_on + dt.timedelta(days=60)
     late.official_on = add_years(late.ceremony_on, 1) + dt.timedelta(days=rng.randint(0, 20))
     # 7. old 9-digit identity card number
@@ -756,7 +776,10 @@ _MEMBER_NOTES_MALE = [
     "Tăng cường cho Công an xã từ tháng 3/2022",
     "Đang điều trị bệnh dài ngày",
 ]
-_MEMBER_NOTES_FEMALE = ["Đang học cao học tại Học viện An ninh nhân dân", "Đang điều trị bệnh dài ngày"]
+_MEMBER_NOTES_FEMALE = [
+    "Đang học cao học tại Học viện An ninh nhân dân",
+    "Đang điều trị bệnh dài ngày",
+]
 
 
 def _order_and_annotate(rng: random.Random, members: list[Member]) -> tuple[list[Member], str, str]:
@@ -810,7 +833,9 @@ def build_sample(seed: int = DEFAULT_SEED) -> Sample:
             n_candidates = max(n_candidates, 2)
         candidates = [make_candidate(rng, people, officials) for _ in range(n_candidates)]
         if code == PLANT_OLD_CERTIFICATE:  # 5
-            candidates[0].certificate_on = random_weekday(rng, dt.date(2016, 5, 1), dt.date(2016, 11, 30))
+            candidates[0].certificate_on = random_weekday(
+                rng, dt.date(2016, 5, 1), dt.date(2016, 11, 30)
+            )
             candidates[0].note = None
         if code == PLANT_UNKNOWN_HELPER:  # 6
             stranger = people.name("Nam")
@@ -820,10 +845,16 @@ def build_sample(seed: int = DEFAULT_SEED) -> Sample:
             newcomer = next(m for m in cell_members if m.admitted_on >= QUARTER_START)
             helper_1, helper_2 = rng.sample(officials, 2)
             q2_candidate = Candidate(
-                newcomer.full_name, newcomer.birth_date, newcomer.gender, newcomer.ethnicity or "Kinh",
-                newcomer.citizen_id, random_weekday(rng, dt.date(2021, 5, 1), dt.date(2021, 11, 30)),
-                helper_1.full_name, helper_2.full_name, newcomer.youth_union,
-                "Chi bộ đã họp xét, đề nghị kết nạp",
+                full_name=newcomer.full_name,
+                birth_date=newcomer.birth_date,
+                gender=newcomer.gender,
+                ethnicity=newcomer.ethnicity or "Kinh",
+                citizen_id=newcomer.citizen_id,
+                certificate_on=random_weekday(rng, dt.date(2021, 5, 1), dt.date(2021, 11, 30)),
+                helper_1=helper_1.full_name,
+                helper_2=helper_2.full_name,
+                youth_union=newcomer.youth_union,
+                note="Chi bộ đã họp xét, đề nghị kết nạp",
             )
         rosters.append(Roster(
             file_name=_file_name(code),
@@ -846,7 +877,9 @@ def build_sample(seed: int = DEFAULT_SEED) -> Sample:
     return sample
 
 
-def _extra_files(rng: random.Random, rosters: list[Roster], q2_candidate: Candidate | None) -> list[Roster]:
+def _extra_files(
+    rng: random.Random, rosters: list[Roster], q2_candidate: Candidate | None
+) -> list[Roster]:
     """Plant 10: an older version of one cell's Q3 file and another cell's Q2 file."""
     by_code = {r.unit.code: r for r in rosters}
     current = by_code[OLDER_DUPLICATE]
@@ -901,14 +934,19 @@ def _locate_plants(sample: Sample) -> list[Plant]:
         plants.append(Plant(number, code, by_code[code].file_name, sheet, row, column, what))
 
     _, row = member_row(PLANT_CCCD_GENDER, lambda m: m.gender == "Nữ" and m.citizen_id[3] == "0")
-    add(1, PLANT_CCCD_GENDER, MEMBER_SHEET, row, "Số CCCD", "nữ nhưng chữ số thứ 4 của CCCD là 0 (nam)")
+    add(1, PLANT_CCCD_GENDER, MEMBER_SHEET, row, "Số CCCD",
+        "nữ nhưng chữ số thứ 4 của CCCD là 0 (nam)")
     _, row = member_row(PLANT_NO_ETHNICITY, lambda m: m.ethnicity is None)
     add(2, PLANT_NO_ETHNICITY, MEMBER_SHEET, row, "Dân tộc", "để trống dân tộc")
-    _, row = member_row(PLANT_OVERDUE, lambda m: m.official_on is None and m.admitted_on.year == 2021
-                        and m.admitted_on.month == 3)
-    add(3, PLANT_OVERDUE, MEMBER_SHEET, row, "Ngày chính thức", "vào Đảng tháng 3/2021, chưa có ngày chính thức")
+    _, row = member_row(
+        PLANT_OVERDUE,
+        lambda m: m.official_on is None and (m.admitted_on.year, m.admitted_on.month) == (2021, 3),
+    )
+    add(3, PLANT_OVERDUE, MEMBER_SHEET, row, "Ngày chính thức",
+        "vào Đảng tháng 3/2021, chưa có ngày chính thức")
     _, row = member_row(PLANT_LATE_CEREMONY, lambda m: (m.ceremony_on - m.admitted_on).days >= 60)
-    add(4, PLANT_LATE_CEREMONY, MEMBER_SHEET, row, "Ngày kết nạp", "lễ kết nạp 60 ngày sau quyết định")
+    add(4, PLANT_LATE_CEREMONY, MEMBER_SHEET, row, "Ngày kết nạp",
+        "lễ kết nạp 60 ngày sau quyết định")
     roster = by_code[PLANT_OLD_CERTIFICATE]
     index = next(i for i, c in enumerate(roster.candidates) if c.certificate_on.year == 2016)
     add(5, PLANT_OLD_CERTIFICATE, CANDIDATE_SHEET, 2 + index, "Ngày cấp giấy chứng nhận",
@@ -920,14 +958,23 @@ def _locate_plants(sample: Sample) -> list[Plant]:
         "người giúp đỡ không có trong chi bộ")
     _, row = member_row(PLANT_OLD_CMND, lambda m: len(m.citizen_id) == 9)
     add(7, PLANT_OLD_CMND, MEMBER_SHEET, row, "Số CCCD", "số CMND cũ 9 chữ số")
-    add(8, PLANT_TITLED, MEMBER_SHEET, 3, None, "2 dòng tiêu đề trên dòng tiêu đề cột, khối chữ ký dưới bảng")
+    add(8, PLANT_TITLED, MEMBER_SHEET, 3, None,
+        "2 dòng tiêu đề trên dòng tiêu đề cột, khối chữ ký dưới bảng")
     for code in PLANT_VARIANT_HEADERS:
-        what = "tiêu đề cột viết khác" + (", ngày ghi dạng chữ dd/mm/yyyy" if code == PLANT_TEXT_DATES else "")
+        what = "tiêu đề cột viết khác"
+        if code == PLANT_TEXT_DATES:
+            what += ", ngày ghi dạng chữ dd/mm/yyyy"
         add(9, code, MEMBER_SHEET, 1, None, what)
     for roster in sample.rosters:
         if not roster.counted:
-            what = "bản cũ (Ngày lập 28/09/2022), không được tính" if roster.quarter == QUARTER else "số liệu quý II, không được tính"
-            plants.append(Plant(10, roster.unit.code, roster.file_name, INFO_SHEET, None, None, what))
+            what = (
+                "bản cũ (Ngày lập 28/09/2022), không được tính"
+                if roster.quarter == QUARTER
+                else "số liệu quý II, không được tính"
+            )
+            plants.append(
+                Plant(10, roster.unit.code, roster.file_name, INFO_SHEET, None, None, what)
+            )
     return plants
 
 
@@ -967,7 +1014,7 @@ def save_deterministic(wb: openpyxl.Workbook, path: Path) -> None:
 
 
 def _header(ws, row: int, headers: Sequence[str], widths: Sequence[int]) -> None:
-    for col, (title, width) in enumerate(zip(headers, widths), start=1):
+    for col, (title, width) in enumerate(zip(headers, widths, strict=True), start=1):
         cell = ws.cell(row=row, column=col, value=title)
         cell.font, cell.alignment = BOLD, CENTER
         ws.column_dimensions[get_column_letter(col)].width = width
@@ -1099,7 +1146,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--out", type=Path, default=Path("input_samples"),
                         help="thư mục ghi ra (mặc định: input_samples)")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"hạt giống ngẫu nhiên (mặc định {DEFAULT_SEED})")
+    parser.add_argument(
+        "--seed", type=int, default=DEFAULT_SEED,
+        help=f"hạt giống ngẫu nhiên (mặc định {DEFAULT_SEED})",
+    )
     parser.add_argument("--clean", action="store_true",
                         help="xóa các tệp .xlsx cũ trong thư mục inbox trước khi ghi")
     args = parser.parse_args(argv)
