@@ -91,6 +91,7 @@ def run_report(args) -> Exit:
     from pipeline.outputs import pdf_name, workbook_name, write_summary, write_workbook
     from pipeline.register import read_register
     from pipeline.render.committee import write_committee_pdf
+    from pipeline.render.vn import number
 
     console = Console(stderr=True, quiet=args.quiet)
     interactive = sys.stderr.isatty() and not args.quiet
@@ -118,8 +119,8 @@ def run_report(args) -> Exit:
 
     cov = report.coverage
     totals = report.totals
-    console.print(f"Báo cáo {period.label}: {int(totals['members']):,} đảng viên, kết nạp trong quý "
-                  f"{int(totals['admitted_quarter'])}, từ đầu năm {int(totals['admitted_ytd'])}.".replace(",", "."))
+    console.print(f"Báo cáo {period.label}: {number(totals['members'])} đảng viên, kết nạp trong quý "
+                  f"{number(totals['admitted_quarter'])}, từ đầu năm {number(totals['admitted_ytd'])}.")
     console.print(f"Chi bộ có số liệu: {cov.accepted}/{cov.expected}"
                   + (f"; chưa gửi: {len(cov.missing)}" if cov.missing else "")
                   + (f"; không dùng được: {len(cov.rejected)}" if cov.rejected else "")
