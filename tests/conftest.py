@@ -39,21 +39,27 @@ _SMALL_TREE = [
 
 # Figures of the cells that sent a usable file; a missing cell has all zeros.
 _SMALL_CELL_FIGURES = {
-    "CB-PC01": dict(members=410, probationary=14, admitted_quarter=1, admitted_ytd=12,
-                    admitted_q1=5, admitted_q2=6, admitted_q3=1, recognized_quarter=3,
-                    candidates=9, candidates_certified=7, ytd_women=3, ytd_minority=1,
-                    ytd_religion=0, ytd_youth_union=11, ytd_age_18_30=10, ytd_age_known=12,
-                    ytd_age_sum=312, overdue=1),
-    "CB-PC02": dict(members=352, probationary=10, admitted_quarter=0, admitted_ytd=10,
-                    admitted_q1=4, admitted_q2=6, admitted_q3=0, recognized_quarter=2,
-                    candidates=6, candidates_certified=6, ytd_women=2, ytd_minority=0,
-                    ytd_religion=1, ytd_youth_union=9, ytd_age_18_30=8, ytd_age_known=10,
-                    ytd_age_sum=270, overdue=0),
-    "CB-CAH-01": dict(members=336, probationary=12, admitted_quarter=1, admitted_ytd=12,
-                      admitted_q1=3, admitted_q2=8, admitted_q3=1, recognized_quarter=4,
-                      candidates=8, candidates_certified=5, ytd_women=4, ytd_minority=2,
-                      ytd_religion=0, ytd_youth_union=10, ytd_age_18_30=9, ytd_age_known=11,
-                      ytd_age_sum=297, overdue=0),
+    "CB-PC01": {
+        "members": 410, "probationary": 14, "admitted_quarter": 1, "admitted_ytd": 12,
+        "admitted_q1": 5, "admitted_q2": 6, "admitted_q3": 1, "recognized_quarter": 3,
+        "candidates": 9, "candidates_certified": 7, "ytd_women": 3, "ytd_minority": 1,
+        "ytd_religion": 0, "ytd_youth_union": 11, "ytd_age_18_30": 10, "ytd_age_known": 12,
+        "ytd_age_sum": 312, "overdue": 1,
+    },
+    "CB-PC02": {
+        "members": 352, "probationary": 10, "admitted_quarter": 0, "admitted_ytd": 10,
+        "admitted_q1": 4, "admitted_q2": 6, "admitted_q3": 0, "recognized_quarter": 2,
+        "candidates": 6, "candidates_certified": 6, "ytd_women": 2, "ytd_minority": 0,
+        "ytd_religion": 1, "ytd_youth_union": 9, "ytd_age_18_30": 8, "ytd_age_known": 10,
+        "ytd_age_sum": 270, "overdue": 0,
+    },
+    "CB-CAH-01": {  # one admission of the year has no usable birth date (age known for 11)
+        "members": 336, "probationary": 12, "admitted_quarter": 1, "admitted_ytd": 12,
+        "admitted_q1": 3, "admitted_q2": 8, "admitted_q3": 1, "recognized_quarter": 4,
+        "candidates": 8, "candidates_certified": 5, "ytd_women": 4, "ytd_minority": 2,
+        "ytd_religion": 0, "ytd_youth_union": 10, "ytd_age_18_30": 9, "ytd_age_known": 11,
+        "ytd_age_sum": 297, "overdue": 0,
+    },
 }
 _SMALL_MISSING = {"CB-CAH-02"}
 
@@ -107,16 +113,17 @@ def _build_units(tree, cell_figures, missing, rejected=frozenset()) -> pd.DataFr
 def build_small_report() -> Report:
     units = _build_units(_SMALL_TREE, _SMALL_CELL_FIGURES, _SMALL_MISSING)
     admitted = pd.DataFrame([
-        dict(full_name="Nguyễn Thị Đào", birth_date=dt.date(1998, 2, 14), gender="Nữ",
-             unit_code="CB-CAH-01", unit_name="Chi bộ Đội Cảnh sát điều tra",
-             admitted_on=dt.date(2022, 8, 19)),
-        dict(full_name="Trần Văn Dũng", birth_date=dt.date(1995, 9, 5), gender="Nam",
-             unit_code="CB-PC01", unit_name="Chi bộ Phòng Tham mưu",
-             admitted_on=dt.date(2022, 7, 6)),
+        {"full_name": "Nguyễn Thị Đào", "birth_date": dt.date(1998, 2, 14), "gender": "Nữ",
+         "unit_code": "CB-CAH-01", "unit_name": "Chi bộ Đội Cảnh sát điều tra",
+         "admitted_on": dt.date(2022, 8, 19)},
+        {"full_name": "Trần Văn Dũng", "birth_date": dt.date(1995, 9, 5), "gender": "Nam",
+         "unit_code": "CB-PC01", "unit_name": "Chi bộ Phòng Tham mưu",
+         "admitted_on": dt.date(2022, 7, 6)},
     ])
     overdue = pd.DataFrame([
-        dict(full_name="Lê Văn Bình", unit_code="CB-PC01", unit_name="Chi bộ Phòng Tham mưu",
-             probation_start=dt.date(2021, 6, 1), due_on=dt.date(2022, 7, 1), days_overdue=91),
+        {"full_name": "Lê Văn Bình", "unit_code": "CB-PC01", "unit_name": "Chi bộ Phòng Tham mưu",
+         "probation_start": dt.date(2021, 6, 1), "due_on": dt.date(2022, 7, 1),
+         "days_overdue": 91},
     ])
     found = [
         issues.make("REQUIRED_MISSING", unit="CB-PC01", file="CB-PC01_2022-Q3.xlsx",

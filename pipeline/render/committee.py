@@ -16,7 +16,7 @@ import pandas as pd
 from pipeline.issues import ERROR, SEVERITY_VI
 from pipeline.render import vn
 from pipeline.render.chart import admissions_chart_svg, chart_units
-from pipeline.report import Report
+from pipeline.report import FIGURE_COLUMNS, Report
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 TEMPLATE = "committee.html.j2"
@@ -37,6 +37,9 @@ RULE_LABELS: dict[str, str] = {
     "UNIT_UNKNOWN": "Không xác định được đơn vị gửi tệp",
     "UNIT_NOT_CELL": "Mã đơn vị không phải chi bộ",
     "UNIT_NAME_MISMATCH": "Tên đơn vị khác danh mục",
+    "UNIT_CODE_UNKNOWN": "Mã đơn vị không có trong danh mục",
+    "NO_INBOX_FILES": "Thư mục nhận không có tệp",
+    "BAD_QUARTER": "Năm, quý ghi không rõ",
     "PERIOD_ASSUMED": "Tệp không ghi năm, quý",
     "OTHER_PERIOD": "Tệp số liệu của kỳ khác",
     "DUPLICATE_SUBMISSION": "Gửi nhiều tệp cho cùng kỳ",
@@ -77,6 +80,7 @@ def _environment():
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.do"],
     )
     vn.register_filters(env)
     return env
@@ -143,6 +147,7 @@ def unit_rows(report: Report) -> tuple[list[dict], bool]:
             "status_note": STATUS_NOTES.get(status),
             "partial": None if row["is_cell"] or accepted >= expected else f"{accepted}/{expected}",
             "cells": _figure_cells(row, decimals),
+            "total": False,
         })
     totals = report.totals
     expected, accepted = _int(totals["cells_expected"]), _int(totals["cells_accepted"])
@@ -187,8 +192,8 @@ def issue_rows(report: Report) -> list[dict]:
     """One row per rule: label, severity, how many issues, how many units; errors first."""
     counts = Counter((i.severity, i.rule) for i in report.issues)
     units: dict[tuple[str, str], set] = {}
-    for i in report.issues:
-        units.setdefault((i.severity, i.rule), set()).add(i.unit or i.file)
+    for i in report.issues:  # a file no unit was found for counts as one "unit"
+        units.setdefault((i.severity, i.rule), set()).update({i.unit or i.file} - {None})
     order = sorted(counts, key=lambda k: (k[0] != ERROR, -counts[k], k[1]))
     return [
         {
@@ -243,9 +248,10 @@ def committee_context(report: Report) -> dict:
         "config": report.config,
         "period": report.period,
         "date_line": vn.date_line(report.config.place, report.report_date),
+        # "số 12-BC/ĐUCA" inside a sentence (the header line starts with a capital).
+        "attached_number": "số" + report.config.document_number_line.removeprefix("Số"),
         "structure": report.structure,
-        "totals": {col: _int(totals[col]) for col in totals.index if col not in
-                   ("name", "type", "parent", "depth", "is_cell", "status", "file", "target_year")},
+        "totals": {col: _int(totals[col]) for col in FIGURE_COLUMNS},
         "ratio": vn.percent(report.admitted_ytd_ratio, decimals),
         "target": target,
         "achievement": _achievement(_int(totals["admitted_ytd"]), target, decimals),

@@ -8,8 +8,10 @@ Every function is registered as a Jinja filter of the same name by `register_fil
 from __future__ import annotations
 
 import datetime as dt
+import decimal as _decimal
 import unicodedata
 
+import pandas as pd
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
@@ -20,19 +22,23 @@ NOT_APPLICABLE = "–"
 
 
 def _is_missing(value) -> bool:
-    if value is None:
-        return True
-    try:
-        return value != value  # NaN; pd.NA raises TypeError on bool()
-    except TypeError:
-        return True
+    """None, NaN, NaT or pd.NA: a figure or date that does not exist."""
+    return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
+
+
+def _half_up():
+    """Round halves up (2,5% → 3%), as people round by hand; Babel follows the decimal context,
+    whose default is banker's rounding."""
+    context = _decimal.Context(rounding=_decimal.ROUND_HALF_UP, prec=28)
+    return _decimal.localcontext(context)
 
 
 def number(n) -> str:
     """`1098` → `1.098` (thousands dot)."""
     if _is_missing(n):
         return NOT_APPLICABLE
-    return format_decimal(n, locale=LOCALE)
+    with _half_up():
+        return format_decimal(n, locale=LOCALE)
 
 
 def decimal(x, decimals: int = 1) -> str:
@@ -40,7 +46,8 @@ def decimal(x, decimals: int = 1) -> str:
     if _is_missing(x):
         return NOT_APPLICABLE
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-    return format_decimal(x, format=pattern, locale=LOCALE)
+    with _half_up():
+        return format_decimal(x, format=pattern, locale=LOCALE)
 
 
 def percent(ratio, decimals: int = 0) -> str:
@@ -48,7 +55,8 @@ def percent(ratio, decimals: int = 0) -> str:
     if _is_missing(ratio):
         return NOT_APPLICABLE
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "") + "%"
-    return format_percent(ratio, format=pattern, locale=LOCALE)
+    with _half_up():
+        return format_percent(ratio, format=pattern, locale=LOCALE)
 
 
 def padded(n) -> str:
@@ -89,7 +97,7 @@ def short_date(d) -> str:
 
 # --- name order ---------------------------------------------------------------------------------
 # The Vietnamese alphabet; f, j, w, z (foreign names) sit where the Latin alphabet puts them.
-_ALPHABET = "a ă â b c d đ e ê f g h i j k l m n o ô ơ p q r s t u ư v w x y z".split()
+_ALPHABET = "a ă â b c d đ e ê f g h i j k l m n o ô ơ p q r s t u ư v w x y z".split()  # noqa: SIM905
 _LETTER_RANK = {letter: rank for rank, letter in enumerate(_ALPHABET)}
 # Letter modifiers, which make a different letter (a → ă, â; o → ô, ơ; u → ư; e → ê).
 _MODIFIERS = {"\u0306", "\u0302", "\u031b"}  # breve, circumflex, horn
