@@ -88,7 +88,7 @@ def run_report(args) -> Exit:
 
     from pipeline.build import build_report, choose_period, load_inbox
     from pipeline.config import load_config
-    from pipeline.outputs import pdf_name, workbook_name, write_summary, write_workbook
+    from pipeline.outputs import atomic_path, pdf_name, workbook_name, write_summary, write_workbook
     from pipeline.register import read_register
     from pipeline.render.committee import write_committee_pdf
     from pipeline.render.vn import number
@@ -113,7 +113,9 @@ def run_report(args) -> Exit:
     folder = args.out / period.slug
     folder.mkdir(parents=True, exist_ok=True)
     with console.status("Đang viết báo cáo PDF…") if interactive else _nothing():
-        pdf = write_committee_pdf(report, folder / pdf_name(report))
+        pdf = folder / pdf_name(report)
+        with atomic_path(pdf) as tmp:
+            write_committee_pdf(report, tmp)
     xlsx = write_workbook(report, folder / workbook_name(report))
     summary = write_summary(report, folder)
 

@@ -147,7 +147,7 @@ def admitted_in_quarter(members: pd.DataFrame, register: Register, period: Perio
         "birth_date": chosen["birth_date"].dt.date,
         "gender": chosen["gender"],
         "unit_code": chosen["unit"],
-        "unit_name": chosen["unit"].map(register.units["name"]),
+        "unit_name": chosen["unit"].map(register.display_names()),
         "admitted_on": chosen["admitted_on"].dt.date,
     }).reset_index(drop=True)
 
@@ -159,7 +159,7 @@ def overdue_people(members: pd.DataFrame, register: Register, period: Period) ->
     return pd.DataFrame({
         "full_name": chosen["full_name"],
         "unit_code": chosen["unit"],
-        "unit_name": chosen["unit"].map(register.units["name"]),
+        "unit_name": chosen["unit"].map(register.display_names()),
         "probation_start": start.dt.date,
         "due_on": due.dt.date,
         "days_overdue": (pd.Timestamp(period.end) - due).dt.days.astype(int),

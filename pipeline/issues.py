@@ -25,7 +25,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "MISSING_COLUMN": (ERROR, "Thiếu cột bắt buộc \"{column}\" trong trang \"{sheet}\". Thêm cột này vào dòng tiêu đề và điền đủ cho từng người."),
     "UNIT_UNKNOWN": (ERROR, "Không xác định được tệp này của chi bộ nào ({detail}). Ghi đúng \"Mã đơn vị\" trong trang \"Thông tin\" theo danh mục đơn vị."),
     "UNIT_NOT_CELL": (ERROR, "Mã đơn vị \"{value}\" là {detail}, không phải chi bộ; chỉ chi bộ gửi danh sách. Kiểm tra lại \"Mã đơn vị\" trong trang \"Thông tin\"."),
-    "UNIT_NAME_MISMATCH": (WARNING, "Tên đơn vị \"{value}\" khác tên trong danh mục (\"{detail}\"). Kiểm tra lại mã và tên đơn vị."),
+    "UNIT_CODE_UNKNOWN": (WARNING, "Mã đơn vị \"{value}\" trong trang \"Thông tin\" không có trong danh mục; đã nhận là {detail}. Sửa lại \"Mã đơn vị\" cho đúng."),
+    "BAD_QUARTER": (WARNING, "Không hiểu \"{value}\" trong ô \"{column}\" của trang \"Thông tin\". Ghi năm bằng 4 chữ số và quý bằng số 1–4."),
     "PERIOD_ASSUMED": (WARNING, "Tệp không ghi năm và quý; đã coi là {detail}. Điền \"Năm\" và \"Quý\" trong trang \"Thông tin\"."),
     "OTHER_PERIOD": (WARNING, "Tệp là số liệu {detail}, không phải kỳ báo cáo này nên không được dùng. Nếu nhầm, sửa \"Năm\"/\"Quý\" rồi gửi lại."),
     "DUPLICATE_SUBMISSION": (WARNING, "Đơn vị đã gửi nhiều tệp cho cùng kỳ; dùng tệp \"{detail}\" (lập sau cùng), tệp này không được tính."),
@@ -53,6 +54,47 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "HELPER_NOT_FOUND": (WARNING, "Đảng viên giúp đỡ \"{value}\" không có trong danh sách đảng viên của chi bộ. Ghi đúng họ tên hoặc số CCCD của một đảng viên trong chi bộ."),
     "HELPER_NOT_OFFICIAL": (WARNING, "Đảng viên giúp đỡ \"{value}\" chưa là đảng viên chính thức. Phân công đảng viên chính thức giúp đỡ."),
     "ROW_NOT_COUNTED": (WARNING, "Dòng có dữ liệu nhưng không có họ tên nên không được tính. Điền họ tên hoặc xóa dòng."),
+}
+
+
+# rule code → short Vietnamese label, for tables that count issues by kind.
+LABELS: dict[str, str] = {
+    "FILE_UNREADABLE": "Không đọc được tệp",
+    "FILE_PROTECTED": "Tệp có đặt mật khẩu",
+    "FILE_EMPTY": "Tệp không có dữ liệu",
+    "FILE_NOT_SPREADSHEET": "Tệp không phải bảng tính",
+    "NO_MEMBER_SHEET": "Không có trang danh sách đảng viên",
+    "MISSING_COLUMN": "Thiếu cột bắt buộc",
+    "UNIT_UNKNOWN": "Không xác định được đơn vị gửi tệp",
+    "UNIT_NOT_CELL": "Mã đơn vị không phải chi bộ",
+    "UNIT_CODE_UNKNOWN": "Mã đơn vị không có trong danh mục",
+    "BAD_QUARTER": "Năm, quý ghi không rõ",
+    "PERIOD_ASSUMED": "Tệp không ghi năm, quý",
+    "OTHER_PERIOD": "Tệp số liệu của kỳ khác",
+    "DUPLICATE_SUBMISSION": "Gửi nhiều tệp cho cùng kỳ",
+    "UNIT_MISSING": "Đơn vị chưa gửi danh sách",
+    "UNIT_REJECTED": "Tệp của đơn vị không dùng được",
+    "REQUIRED_MISSING": "Thiếu thông tin bắt buộc",
+    "BAD_DATE": "Ngày ghi không hợp lệ",
+    "BIRTH_YEAR_ONLY": "Chỉ ghi năm sinh",
+    "BAD_VALUE": "Giá trị không có trong danh mục",
+    "EXCEL_ERROR": "Ô có lỗi công thức",
+    "CCCD_FORMAT": "Số CCCD không đủ 12 chữ số",
+    "CCCD_OLD_CMND": "Ghi số CMND 9 chữ số cũ",
+    "CCCD_MISMATCH": "Số CCCD không khớp giới tính, năm sinh",
+    "DUPLICATE_PERSON": "Trùng số CCCD",
+    "DATE_AFTER_PERIOD": "Ngày sau kỳ báo cáo",
+    "AGE_IMPLAUSIBLE": "Tuổi không hợp lý",
+    "ADMISSION_UNDER_18": "Vào Đảng khi chưa đủ 18 tuổi",
+    "ADMISSION_OVER_60": "Vào Đảng khi trên 60 tuổi",
+    "OFFICIAL_TOO_EARLY": "Công nhận chính thức chưa đủ 12 tháng dự bị",
+    "RECOGNITION_OVERDUE": "Quá hạn xét công nhận chính thức",
+    "CEREMONY_LATE": "Lễ kết nạp muộn quá 30 ngày làm việc",
+    "CERT_MISSING": "Chưa có giấy chứng nhận lớp nhận thức về Đảng",
+    "CERT_EXPIRED": "Giấy chứng nhận lớp nhận thức về Đảng quá 60 tháng",
+    "HELPER_NOT_FOUND": "Đảng viên giúp đỡ không có trong chi bộ",
+    "HELPER_NOT_OFFICIAL": "Đảng viên giúp đỡ chưa chính thức",
+    "ROW_NOT_COUNTED": "Dòng không có họ tên, không được tính",
 }
 
 
@@ -95,9 +137,3 @@ def make(rule: str, *, unit=None, file=None, sheet=None, row=None, column=None, 
 
 def sort_key(issue: Issue):
     return (issue.unit or "~", issue.file or "", issue.sheet or "", issue.row or 0, issue.column or "", issue.rule)
-
-CATALOGUE.update({
-    "UNIT_CODE_UNKNOWN": (WARNING, "Mã đơn vị \"{value}\" trong trang \"Thông tin\" không có trong danh mục; đã nhận là {detail}. Sửa lại \"Mã đơn vị\" cho đúng."),
-    "BAD_QUARTER": (WARNING, "Không hiểu \"{value}\" trong ô \"{column}\" của trang \"Thông tin\". Ghi năm bằng 4 chữ số và quý bằng số 1–4."),
-    "NO_INBOX_FILES": (ERROR, "Thư mục nhận không có tệp danh sách nào."),
-})

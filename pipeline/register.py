@@ -65,6 +65,14 @@ class Register:
                 unit = parent[unit]
         return pd.DataFrame(pairs, columns=["cell", "unit"])
 
+    def display_names(self) -> pd.Series:
+        """Names for lists across the whole tree: a chi bộ trực thuộc also names its committee,
+        since many are called alike (`Chi bộ Đội An ninh` is in every district)."""
+        names = self.units["name"]
+        below = self.units["type"].isin([SUBORDINATE_CELL]) & self.units["parent"].notna()
+        parents = self.units["parent"].map(names)
+        return names.where(~below, names + " (" + parents.fillna("") + ")")
+
     def structure(self) -> dict[str, int]:
         types = self.units["type"]
         return {

@@ -90,3 +90,7 @@ def test_coverage_never_pretends_to_be_complete(report):
     assert report.units.loc["CB-H2", "status"] == "missing"
     assert report.units.loc["DB-H", "cells_accepted"] == 1
     assert [i.unit for i in report.issues if i.rule == "UNIT_MISSING"] == ["CB-H2"]
+
+
+def test_appendix_lists_name_a_subordinate_cell_with_its_committee(report):
+    assert report.overdue.loc[0, "unit_name"] == "Chi bộ Đội An ninh (Đảng bộ Công an huyện Đông Sơn)"

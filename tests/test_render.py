@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from pipeline.issues import CATALOGUE, Issue
+from pipeline.issues import CATALOGUE, LABELS, Issue
 from pipeline.render import committee, vn
 from pipeline.render.chart import admissions_chart_svg
 from pipeline.report import Coverage
@@ -139,7 +139,7 @@ def test_large_tree_table_lists_only_the_roots_children(small_report, monkeypatc
 
 
 def test_every_catalogue_rule_has_a_vietnamese_label():
-    assert set(CATALOGUE) <= set(committee.RULE_LABELS)
+    assert set(CATALOGUE) <= set(LABELS)
 
 
 def test_issue_table_counts_by_rule_errors_first_and_unknown_rules_show_their_code(small_report):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline import issues as iss
 from pipeline.issues import ERROR, SEVERITY_VI
 from pipeline.render import vn
 from pipeline.render.chart import admissions_chart_svg, chart_units
@@ -27,46 +28,6 @@ MAX_UNITS_FULL_TABLE = 150
 
 # Short Vietnamese name of each rule for the issue-count table; the full messages are in
 # pipeline/issues.py CATALOGUE. A code missing here is shown as the code itself.
-RULE_LABELS: dict[str, str] = {
-    "FILE_UNREADABLE": "Không đọc được tệp",
-    "FILE_PROTECTED": "Tệp có đặt mật khẩu",
-    "FILE_EMPTY": "Tệp không có dữ liệu",
-    "FILE_NOT_SPREADSHEET": "Tệp không phải bảng tính",
-    "NO_MEMBER_SHEET": "Không có trang danh sách đảng viên",
-    "MISSING_COLUMN": "Thiếu cột bắt buộc",
-    "UNIT_UNKNOWN": "Không xác định được đơn vị gửi tệp",
-    "UNIT_NOT_CELL": "Mã đơn vị không phải chi bộ",
-    "UNIT_NAME_MISMATCH": "Tên đơn vị khác danh mục",
-    "UNIT_CODE_UNKNOWN": "Mã đơn vị không có trong danh mục",
-    "NO_INBOX_FILES": "Thư mục nhận không có tệp",
-    "BAD_QUARTER": "Năm, quý ghi không rõ",
-    "PERIOD_ASSUMED": "Tệp không ghi năm, quý",
-    "OTHER_PERIOD": "Tệp số liệu của kỳ khác",
-    "DUPLICATE_SUBMISSION": "Gửi nhiều tệp cho cùng kỳ",
-    "UNIT_MISSING": "Đơn vị chưa gửi danh sách",
-    "UNIT_REJECTED": "Tệp của đơn vị không dùng được",
-    "REQUIRED_MISSING": "Thiếu thông tin bắt buộc",
-    "BAD_DATE": "Ngày ghi không hợp lệ",
-    "BIRTH_YEAR_ONLY": "Chỉ ghi năm sinh",
-    "BAD_VALUE": "Giá trị không có trong danh mục",
-    "EXCEL_ERROR": "Ô có lỗi công thức",
-    "CCCD_FORMAT": "Số CCCD không đủ 12 chữ số",
-    "CCCD_OLD_CMND": "Ghi số CMND 9 chữ số cũ",
-    "CCCD_MISMATCH": "Số CCCD không khớp giới tính, năm sinh",
-    "DUPLICATE_PERSON": "Trùng số CCCD",
-    "DATE_AFTER_PERIOD": "Ngày sau kỳ báo cáo",
-    "AGE_IMPLAUSIBLE": "Tuổi không hợp lý",
-    "ADMISSION_UNDER_18": "Vào Đảng khi chưa đủ 18 tuổi",
-    "ADMISSION_OVER_60": "Vào Đảng khi trên 60 tuổi",
-    "OFFICIAL_TOO_EARLY": "Công nhận chính thức chưa đủ 12 tháng dự bị",
-    "RECOGNITION_OVERDUE": "Quá hạn xét công nhận chính thức",
-    "CEREMONY_LATE": "Lễ kết nạp muộn quá 30 ngày làm việc",
-    "CERT_MISSING": "Chưa có giấy chứng nhận lớp nhận thức về Đảng",
-    "CERT_EXPIRED": "Giấy chứng nhận lớp nhận thức về Đảng quá 60 tháng",
-    "HELPER_NOT_FOUND": "Đảng viên giúp đỡ không có trong chi bộ",
-    "HELPER_NOT_OFFICIAL": "Đảng viên giúp đỡ chưa chính thức",
-    "ROW_NOT_COUNTED": "Dòng không có họ tên, không được tính",
-}
 
 STATUS_NOTES = {"missing": "Chưa gửi danh sách", "rejected": "Tệp không dùng được"}
 
@@ -197,7 +158,7 @@ def issue_rows(report: Report) -> list[dict]:
     order = sorted(counts, key=lambda k: (k[0] != ERROR, -counts[k], k[1]))
     return [
         {
-            "label": RULE_LABELS.get(rule, rule),
+            "label": iss.LABELS.get(rule, rule),
             "rule": rule,
             "severity": SEVERITY_VI.get(severity, severity),
             "count": counts[(severity, rule)],
