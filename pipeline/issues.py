@@ -34,7 +34,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "UNIT_REJECTED": (ERROR, "Tệp của đơn vị không dùng được nên số liệu của đơn vị chưa có trong báo cáo. Sửa các lỗi ở trên rồi gửi lại."),
     # --- values ---
     "REQUIRED_MISSING": (ERROR, "Thiếu \"{column}\". Điền {column_lower} cho người này."),
-    "BAD_DATE": (ERROR, "\"{value}\" không phải ngày hợp lệ. Ghi ngày theo dạng ngày/tháng/năm, ví dụ 05/09/1990.{detail}"),
+    "BAD_DATE": (ERROR, "\"{value}\" không phải ngày hợp lệ.{detail} Ghi ngày theo dạng ngày/tháng/năm, ví dụ 05/09/1990."),
     "BIRTH_YEAR_ONLY": (WARNING, "Chỉ ghi năm sinh \"{value}\"; đã tạm coi là ngày 01/01. Ghi đủ ngày/tháng/năm sinh."),
     "BAD_VALUE": (ERROR, "\"{value}\" không có trong danh sách giá trị của cột \"{column}\".{suggestion}"),
     "EXCEL_ERROR": (ERROR, "Ô có lỗi công thức {value}. Sửa công thức hoặc ghi giá trị trực tiếp."),
