@@ -26,9 +26,6 @@ TEMPLATE = "committee.html.j2"
 # direct children; the full tree is in the Excel workbook.
 MAX_UNITS_FULL_TABLE = 150
 
-# Short Vietnamese name of each rule for the issue-count table; the full messages are in
-# pipeline/issues.py CATALOGUE. A code missing here is shown as the code itself.
-
 STATUS_NOTES = {"missing": "Chưa gửi danh sách", "rejected": "Tệp không dùng được"}
 
 
