@@ -44,6 +44,10 @@ def atomic_path(path: Path):
             os.unlink(tmp)
 
 
+def _text_or_none(value):
+    return value if isinstance(value, str) else None
+
+
 def _int_or_none(value):
     return None if pd.isna(value) else int(value)
 
@@ -74,8 +78,8 @@ def summary(report: Report) -> dict:
         "average_age": round(totals["ytd_age_sum"] / totals["ytd_age_known"], 1) if totals["ytd_age_known"] else None,
     }
     for code, u in report.units.iterrows():
-        row = {"code": code, "name": u["name"], "type": u["type"], "parent": u["parent"],
-               "depth": int(u["depth"]), "status": u["status"], "file": u["file"]}
+        row = {"code": code, "name": u["name"], "type": u["type"], "parent": _text_or_none(u["parent"]),
+               "depth": int(u["depth"]), "status": u["status"], "file": _text_or_none(u["file"])}
         row.update({k: int(u[k]) for k in UNIT_FIGURES})
         row["target_year"] = _int_or_none(u["target_year"])
         out["units"].append(row)
@@ -85,7 +89,7 @@ def summary(report: Report) -> dict:
 def write_summary(report: Report, folder: Path) -> Path:
     path = folder / "summary.json"
     with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps(summary(report), ensure_ascii=False, indent=2), encoding="utf-8")
+        tmp.write_text(json.dumps(summary(report), ensure_ascii=False, indent=2, allow_nan=False), encoding="utf-8")
     return path
 
 

@@ -27,7 +27,12 @@ def report(tmp_path):
 
 def test_summary_json_follows_the_contract(report, tmp_path):
     path = write_summary(report, tmp_path)
-    data = json.loads(path.read_text(encoding="utf-8"))
+    def strict(constant):
+        raise AssertionError(f"{constant} is not JSON")
+
+    data = json.loads(path.read_text(encoding="utf-8"), parse_constant=strict)
+    root = data["units"][0]
+    assert (root["code"], root["parent"], root["file"], root["status"]) == ("DB-T", None, None, "aggregate")
     assert data["period"] == {"year": 2022, "quarter": 3, "start": "2022-07-01", "end": "2022-09-30"}
     assert data["structure"] == {"grassroots_cells": 2, "grassroots_committees": 1, "subordinate_cells": 2}
     totals = data["totals"]
