@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.intake import ACCEPTED, REJECTED, Submission
+from pipeline.normalize import PERSON_ID
 from pipeline.period import Period
 from pipeline.register import Register
 from pipeline.report import FIGURE_COLUMNS, Coverage
@@ -22,7 +23,7 @@ CERTIFICATE = pd.DateOffset(months=60)
 def person_key(members: pd.DataFrame) -> pd.Series:
     """Citizen ID when it looks like one, else the row's own position: one person per row."""
     ids = members["citizen_id"].astype(object)
-    valid = ids.notna() & ids.astype(str).str.fullmatch(r"\d{9}|\d{12}")
+    valid = ids.notna() & ids.astype(str).str.fullmatch(PERSON_ID)
     own = members["file"].astype(str) + "#" + members["row"].astype(str)
     return ids.where(valid, own)
 

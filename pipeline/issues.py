@@ -109,13 +109,16 @@ class Issue:
     row: int | None = None
     column: str | None = None
     value: str | None = None
+    cell: str | None = None   # Excel reference of the cell, e.g. "G20", when known
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
-        return {k: d[k] for k in ("severity", "rule", "unit", "file", "sheet", "row", "column", "value", "message")}
+        return {k: d[k] for k in ("severity", "rule", "unit", "file", "sheet", "row", "column", "value", "message",
+                                  "cell")}
 
 
-def make(rule: str, *, unit=None, file=None, sheet=None, row=None, column=None, value=None, **ctx) -> Issue:
+def make(rule: str, *, unit=None, file=None, sheet=None, row=None, column=None, value=None, cell=None,
+         **ctx) -> Issue:
     """Build an Issue from the catalogue; the message is filled from the same fields."""
     severity, template = CATALOGUE[rule]
     shown = "" if value is None else str(value)
@@ -132,6 +135,7 @@ def make(rule: str, *, unit=None, file=None, sheet=None, row=None, column=None, 
         row=None if row is None else int(row),
         column=column,
         value=None if value is None else shown,
+        cell=cell,
     )
 
 

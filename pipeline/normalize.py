@@ -11,6 +11,8 @@ import re
 import unicodedata
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+# A citizen ID that identifies a person: 12-digit CCCD or the old 9-digit CMND.
+PERSON_ID = r"\d{12}|\d{9}"
 EXCEL_ERRORS = {"#REF!", "#VALUE!", "#N/A", "#NAME?", "#DIV/0!", "#NUM!", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA"}
 
 

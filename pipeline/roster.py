@@ -75,6 +75,7 @@ class Table:
     headers: dict[str, str]   # key → header as written in the file
     rows: pd.DataFrame        # one column per key (raw values) + `row` (Excel row number)
     header_row: int           # Excel row of the (first) header row
+    positions: dict[str, int] = field(default_factory=dict)  # key → column index (0 = A)
 
 
 @dataclass
@@ -236,6 +237,7 @@ def _table(grid, sheet, h, width, lookup) -> Table:
     columns: dict[int, str] = {}
     headers: dict[str, str] = {}
     gender_cols: dict[int, str] = {}
+    positions: dict[str, int] = {}
     carried = ""
     for j in range(width):
         top_text = clean_text(top[j]) or ""
@@ -244,6 +246,7 @@ def _table(grid, sheet, h, width, lookup) -> Table:
         sub_text = clean_text(sub[j]) if two_rows else None
         if two_rows and sub_text and _key(sub_text) in ("nam", "nu") and lookup.get(_key(carried)) == "birth_date":
             gender_cols[j] = "Nam" if _key(sub_text) == "nam" else "Nữ"
+            positions.setdefault("birth_date", j)
             headers.setdefault("birth_date", f"{carried} ({sub_text})")
             continue
         header = top_text
@@ -255,6 +258,7 @@ def _table(grid, sheet, h, width, lookup) -> Table:
         if key and key not in headers and key != "row_number":
             columns[j] = key
             headers[key] = header
+            positions[key] = j
     first = h + (2 if two_rows else 1)
     records = []
     for i in range(first, len(grid)):
@@ -276,7 +280,7 @@ def _table(grid, sheet, h, width, lookup) -> Table:
         if key not in frame:
             frame[key] = None
     frame = _drop_footer_and_blanks(frame)
-    return Table(sheet=sheet, headers=headers, rows=frame, header_row=h + 1)
+    return Table(sheet=sheet, headers=headers, rows=frame, header_row=h + 1, positions=positions)
 
 
 def _drop_footer_and_blanks(frame: pd.DataFrame) -> pd.DataFrame:

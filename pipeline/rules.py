@@ -13,10 +13,11 @@ import re
 
 import numpy as np
 import pandas as pd
+from openpyxl.utils import get_column_letter
 
 from pipeline import issues as iss
 from pipeline.intake import ACCEPTED, Submission
-from pipeline.normalize import add_months, citizen_id, clean_text, fold, full_years, is_blank, parse_date
+from pipeline.normalize import PERSON_ID, add_months, citizen_id, clean_text, fold, full_years, is_blank, parse_date
 from pipeline.period import Period
 from pipeline.roster import MEMBER_LABELS, MEMBER_REQUIRED, Table
 
@@ -63,8 +64,10 @@ class _Collector:
             shown = value.strftime("%d/%m/%Y")
         elif value is not None and not isinstance(value, str):
             shown = clean_text(value)
+        position = self.table.positions.get(key) if key else None
+        cell = None if position is None or row is None else f"{get_column_letter(position + 1)}{int(row)}"
         self.out.append(iss.make(rule, unit=self.sub.unit, file=self.sub.file, sheet=self.table.sheet,
-                                 row=row, column=column, value=shown, **ctx))
+                                 row=row, column=column, value=shown, cell=cell, **ctx))
 
 
 def _dates(frame: pd.DataFrame, key: str, col: _Collector, *, allow_year=False) -> pd.Series:
@@ -259,24 +262,27 @@ def type_candidates(sub: Submission, members: pd.DataFrame, period: Period) -> t
     return out.reset_index(drop=True), col.out
 
 
-def duplicates(members: pd.DataFrame, headers: dict[str, str]) -> list[iss.Issue]:
+def duplicates(members: pd.DataFrame, tables: dict[str, Table]) -> list[iss.Issue]:
     """The same citizen ID twice, in one file or in two units: an error on every row."""
     ids = members["citizen_id"]
-    dup = members[ids.notna() & ids.str.fullmatch(r"\d{9}|\d{12}").fillna(False).astype(bool) & ids.duplicated(keep=False)]
+    dup = members[ids.notna() & ids.str.fullmatch(PERSON_ID).fillna(False).astype(bool) & ids.duplicated(keep=False)]
     out = []
     for cid, group in dup.groupby("citizen_id", sort=True):
         places = list(zip(group["unit"], group["file"], group["sheet"], group["row"]))
         for unit, file, sheet, row in places:
             others = [f"dòng {r} tệp {f}" + ("" if u == unit else f" ({u})") for u, f, s, r in places if (f, r) != (file, row)]
+            table = tables[file]
+            position = table.positions.get("citizen_id")
             out.append(iss.make("DUPLICATE_PERSON", unit=unit, file=file, sheet=sheet, row=row,
-                                column=headers.get(file, "Số CCCD"), value=cid, detail="; ".join(others)))
+                                column=table.headers.get("citizen_id", "Số CCCD"), value=cid, detail="; ".join(others),
+                                cell=None if position is None else f"{get_column_letter(position + 1)}{row}"))
     return out
 
 
 def validate(submissions: list[Submission], period: Period):
     """→ (members, candidates, issues) over every accepted submission."""
     members, candidates, found = [], [], []
-    id_headers = {}
+    tables = {}
     for sub in submissions:
         if sub.status != ACCEPTED:
             continue
@@ -286,11 +292,11 @@ def validate(submissions: list[Submission], period: Period):
         found += problems
         members.append(m)
         candidates.append(c)
-        id_headers[sub.file] = sub.workbook.members.headers.get("citizen_id", "Số CCCD")
+        tables[sub.file] = sub.workbook.members
     members_frame = pd.concat(members, ignore_index=True) if members else _empty_members()
     candidates_frame = pd.concat(candidates, ignore_index=True) if candidates else pd.DataFrame(
         columns=["unit", "file", "sheet", "row", "full_name", "certificate_on", "certified"])
-    found += duplicates(members_frame, id_headers)
+    found += duplicates(members_frame, tables)
     return members_frame, candidates_frame, found
 
 

@@ -52,7 +52,7 @@ def test_summary_json_follows_the_contract(report, tmp_path):
     bad = next(i for i in data["issues"] if i["rule"] == "BAD_DATE")
     assert bad == {"severity": "error", "rule": "BAD_DATE", "unit": "CB-A", "file": "CB-A_2022-Q3.xlsx",
                    "sheet": "Đảng viên", "row": 3, "column": "Ngày sinh", "value": "31/02/1998",
-                   "message": bad["message"]}
+                   "message": bad["message"], "cell": "C3"}
     assert "ngày/tháng/năm" in bad["message"]
 
 
