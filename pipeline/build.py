@@ -60,14 +60,14 @@ def build_report(register: Register, submissions: list[intake.Submission], perio
     units = units.join(unit_figures(register, members, candidates, statuses, period))
 
     files = pd.DataFrame([
-        {"file": s.file, "unit": s.unit, "period": s.period.label if s.period else None,
+        {"file": s.file, "path": s.workbook.path, "unit": s.unit, "period": s.period.label if s.period else None,
          "status": s.status, "status_vi": intake.STATUS_VI.get(s.status, s.status),
          "errors": sum(1 for i in s.issues if i.severity == iss.ERROR) +
                    sum(1 for i in row_issues if i.file == s.file and i.severity == iss.ERROR),
          "warnings": sum(1 for i in s.issues if i.severity == iss.WARNING) +
                      sum(1 for i in row_issues if i.file == s.file and i.severity == iss.WARNING)}
         for s in submissions
-    ], columns=["file", "unit", "period", "status", "status_vi", "errors", "warnings"])
+    ], columns=["file", "path", "unit", "period", "status", "status_vi", "errors", "warnings"])
 
     return Report(
         period=period,

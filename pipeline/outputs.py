@@ -119,7 +119,7 @@ def workbook_tables(report: Report) -> dict[str, pd.DataFrame]:
     issues["severity_vi"] = issues["severity"].map(SEVERITY_VI)
     issues = issues[list(ISSUE_HEADERS)].rename(columns=ISSUE_HEADERS)
     files = report.files.rename(columns={"file": "Tệp", "unit": "Đơn vị", "period": "Kỳ", "status_vi": "Tình trạng",
-                                         "errors": "Số lỗi", "warnings": "Số cảnh báo"}).drop(columns=["status"])
+                                         "errors": "Số lỗi", "warnings": "Số cảnh báo"}).drop(columns=["status", "path"])
     admitted = report.admitted_in_quarter.rename(columns={
         "full_name": "Họ và tên", "birth_date": "Ngày sinh", "gender": "Giới tính", "unit_code": "Mã đơn vị",
         "unit_name": "Đơn vị", "admitted_on": "Ngày vào Đảng"})

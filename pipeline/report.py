@@ -67,7 +67,8 @@ class Report:
     # Columns: full_name, unit_code, unit_name, probation_start, due_on (date), days_overdue (int).
     overdue: pd.DataFrame
     issues: list[Issue] = field(default_factory=list)
-    # Files found in the inbox (name → status text), for the coverage appendix.
+    # Every file found in the inbox: file (name inside the inbox), path (where it is read from;
+    # never written), unit, period (label), status, status_vi, errors, warnings.
     files: pd.DataFrame | None = None
 
     @property
