@@ -37,6 +37,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "BAD_DATE": (ERROR, "\"{value}\" không phải ngày hợp lệ.{detail} Ghi ngày theo dạng ngày/tháng/năm, ví dụ 05/09/1990."),
     "BIRTH_YEAR_ONLY": (WARNING, "Chỉ ghi năm sinh \"{value}\"; đã tạm coi là ngày 01/01. Ghi đủ ngày/tháng/năm sinh."),
     "BAD_VALUE": (ERROR, "\"{value}\" không có trong danh sách giá trị của cột \"{column}\".{suggestion}"),
+    "TCVN3_CONVERTED": (WARNING, "Trang \"{sheet}\" có {detail} ô gõ bằng bảng mã cũ TCVN3 (phông .VnTime), đã tự chuyển sang Unicode (ví dụ ô {cell}: \"{value}\" → \"{after}\"). Kiểm tra lại các ô này; lần sau dùng phông Unicode như Times New Roman."),
     "EXCEL_ERROR": (ERROR, "Ô có lỗi công thức {value}. Sửa công thức hoặc ghi giá trị trực tiếp."),
     "CCCD_FORMAT": (ERROR, "Số CCCD \"{value}\" phải gồm đúng 12 chữ số. Ghi lại theo thẻ căn cước của người này."),
     "CCCD_OLD_CMND": (WARNING, "\"{value}\" là số CMND 9 chữ số cũ. Ghi số CCCD 12 chữ số."),
@@ -79,6 +80,7 @@ LABELS: dict[str, str] = {
     "BIRTH_YEAR_ONLY": "Chỉ ghi năm sinh",
     "BAD_VALUE": "Giá trị không có trong danh mục",
     "EXCEL_ERROR": "Ô có lỗi công thức",
+    "TCVN3_CONVERTED": "Chữ gõ bằng bảng mã TCVN3 (.VnTime)",
     "CCCD_FORMAT": "Số CCCD không đủ 12 chữ số",
     "CCCD_OLD_CMND": "Ghi số CMND 9 chữ số cũ",
     "CCCD_MISMATCH": "Số CCCD không khớp giới tính, năm sinh",
@@ -117,18 +119,24 @@ class Issue:
                                   "cell")}
 
 
+class _Blank(dict):
+    def __missing__(self, key):  # a template field nobody filled reads as empty, never crashes
+        return ""
+
+
 def make(rule: str, *, unit=None, file=None, sheet=None, row=None, column=None, value=None, cell=None,
          **ctx) -> Issue:
     """Build an Issue from the catalogue; the message is filled from the same fields."""
     severity, template = CATALOGUE[rule]
     shown = "" if value is None else str(value)
-    fields = {"value": shown, "column": column or "", "sheet": sheet or "", "detail": "", "suggestion": ""}
+    fields = {"value": shown, "column": column or "", "sheet": sheet or "", "cell": cell or "", "detail": "",
+              "suggestion": ""}
     fields["column_lower"] = (column or "").lower()
     fields.update(ctx)
     return Issue(
         severity=severity,
         rule=rule,
-        message=template.format(**fields),
+        message=template.format_map(_Blank(fields)),
         unit=unit,
         file=file,
         sheet=sheet,

@@ -17,6 +17,7 @@ import pandas as pd
 
 from pipeline import issues as iss
 from pipeline.normalize import clean_text, fold, is_blank
+from pipeline.tcvn3 import has_unicode_vietnamese, looks_tcvn3, maybe_tcvn3, to_unicode as tcvn3_to_unicode
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
 
@@ -124,6 +125,8 @@ def read_workbook(path: Path, name: str | None = None) -> Workbook:
         else:
             problem("FILE_UNREADABLE", detail=str(exc).splitlines()[0][:120] or type(exc).__name__)
         return wb
+    _restore_error_values(path, grids)
+    _convert_tcvn3(path, grids, wb)
     if not any(any(not is_blank(v) for v in row) for grid in grids.values() for row in grid):
         problem("FILE_EMPTY")
         return wb
@@ -177,6 +180,106 @@ def _read_grids(path: Path) -> dict[str, list[list]]:
         sheet = book.get_sheet_by_name(name)
         grids[name] = sheet.to_python(skip_empty_area=False)
     return grids
+
+
+def _restore_error_values(path: Path, grids: dict[str, list[list]]) -> None:
+    """calamine reads an error cell (`#REF!`, `#DIV/0!`) as empty; put the error text back so it is
+    reported, not mistaken for a blank. Only .xlsx/.xlsm files that hold an error cell (`t="e"` in
+    a sheet's XML) are opened a second time, with openpyxl. (.xls/.ods errors stay blank: known gap.)"""
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            has_errors = any(b't="e"' in zf.read(n) for n in zf.namelist()
+                             if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return
+    if not has_errors:
+        return
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True, data_only=True)
+    try:
+        for ws in book.worksheets:
+            grid = grids.get(ws.title)
+            if grid is None:
+                continue
+            for row in ws.iter_rows():
+                for cell in row:
+                    if getattr(cell, "data_type", None) == "e" and cell.value is not None:
+                        r, c = cell.row - 1, cell.column - 1
+                        while len(grid) <= r:
+                            grid.append([])
+                        grid[r].extend([""] * (c + 1 - len(grid[r])))
+                        grid[r][c] = str(cell.value)
+    finally:
+        book.close()
+
+
+def _convert_tcvn3(path: Path, grids: dict[str, list[list]], wb: "Workbook") -> None:
+    """Text typed in TCVN3 (.VnTime) → Unicode, in place; one warning per sheet names an example.
+
+    A cell with a character only TCVN3 uses is converted. A cell that could be either (`Giíi tÝnh`)
+    is converted when its font is a `.Vn…` font (read with openpyxl, only for such files), or, where
+    fonts cannot be read (.xls, .ods), when the same sheet has sure TCVN3 cells."""
+    from openpyxl.utils import get_column_letter
+
+    sure: dict[str, list[tuple[int, int]]] = {}
+    unsure: dict[str, list[tuple[int, int]]] = {}
+    unicode_seen = False
+    for sheet, grid in grids.items():
+        for r, row in enumerate(grid):
+            for c, value in enumerate(row):
+                if not isinstance(value, str):
+                    continue
+                if looks_tcvn3(value):
+                    sure.setdefault(sheet, []).append((r, c))
+                elif maybe_tcvn3(value):
+                    unsure.setdefault(sheet, []).append((r, c))
+                elif not unicode_seen and has_unicode_vietnamese(value):
+                    unicode_seen = True
+    if not sure and (not unsure or unicode_seen):
+        return
+    fonts = _vn_fonts(path, unsure) if unsure else None
+    for sheet, grid in grids.items():
+        cells = list(sure.get(sheet, []))
+        if fonts is not None:
+            cells += [rc for rc in unsure.get(sheet, []) if rc in fonts.get(sheet, set())]
+        elif sheet in sure:
+            cells += unsure.get(sheet, [])
+        if not cells:
+            continue
+        cells.sort()
+        r, c = cells[0]
+        before = grid[r][c]
+        for rr, cc in cells:
+            grid[rr][cc] = tcvn3_to_unicode(grid[rr][cc])
+        wb.issues.append(iss.make("TCVN3_CONVERTED", file=wb.file, sheet=sheet, value=before,
+                                  cell=f"{get_column_letter(c + 1)}{r + 1}", detail=len(cells), after=grid[r][c]))
+
+
+def _vn_fonts(path: Path, cells: dict[str, list[tuple[int, int]]]) -> dict[str, set] | None:
+    """Which of these cells are set in a `.Vn…` (TCVN3) font; None when the format has no fonts we read."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return None
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, data_only=True)
+    except Exception:
+        return None
+    found: dict[str, set] = {}
+    for sheet, wanted in cells.items():
+        if sheet not in book.sheetnames:
+            continue
+        ws = book[sheet]
+        for r, c in wanted:
+            name = ws.cell(row=r + 1, column=c + 1).font.name or ""
+            if name.lower().startswith(".vn"):
+                found.setdefault(sheet, set()).add((r, c))
+    return found
 
 
 def _is_encrypted(path: Path) -> bool:

@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 
 from pipeline import issues as iss
 from pipeline.intake import ACCEPTED, Submission
-from pipeline.normalize import PERSON_ID, add_months, citizen_id, clean_text, fold, full_years, is_blank, parse_date
+from pipeline.normalize import EXCEL_ERRORS, PERSON_ID, add_months, citizen_id, clean_text, fold, full_years, is_blank, parse_date
 from pipeline.period import Period
 from pipeline.roster import MEMBER_LABELS, MEMBER_REQUIRED, Table
 
@@ -91,10 +91,6 @@ def _choice(frame, key, col: _Collector, allowed_index: dict[str, str], allowed:
         if text is None:
             out.append(None)
             continue
-        if text.upper() in ("#REF!", "#VALUE!", "#N/A", "#NAME?", "#DIV/0!"):
-            col.add("EXCEL_ERROR", row, key, text)
-            out.append(None)
-            continue
         hit = allowed_index.get(_squash(text))
         if hit is None:
             close = difflib.get_close_matches(_squash(text), list(allowed_index), n=1, cutoff=0.6)
@@ -111,11 +107,25 @@ def _text(frame, key) -> pd.Series:
     return frame[key].map(clean_text).astype(object)
 
 
+def _blank_error_values(raw: pd.DataFrame, col: "_Collector") -> pd.DataFrame:
+    """An Excel error value (`#REF!`) is reported once at its cell and then read as empty."""
+    keys = [k for k in raw.columns if k != "row" and not k.startswith("_")]
+    errors = raw[keys].map(lambda v: isinstance(v, str) and v.strip().upper() in EXCEL_ERRORS)
+    if not errors.to_numpy().any():
+        return raw
+    raw = raw.copy()
+    for key in keys:
+        for index in raw.index[errors[key]]:
+            col.add("EXCEL_ERROR", raw.at[index, "row"], key, raw.at[index, key])
+            raw.at[index, key] = None
+    return raw
+
+
 def type_members(sub: Submission, period: Period) -> tuple[pd.DataFrame, list[iss.Issue]]:
     """Raw member rows of one accepted file → typed rows + value-level issues."""
     table = sub.workbook.members
-    raw = table.rows
     col = _Collector(sub, table)
+    raw = _blank_error_values(table.rows, col)
     names = _text(raw, "full_name")
     unnamed = names.isna()
     for row in raw.loc[unnamed, "row"]:
@@ -217,8 +227,8 @@ def type_candidates(sub: Submission, members: pd.DataFrame, period: Period) -> t
     table = sub.workbook.candidates
     if table is None:
         return pd.DataFrame(columns=["unit", "file", "sheet", "row", "full_name", "certificate_on", "certified"]), []
-    raw = table.rows
     col = _Collector(sub, table)
+    raw = _blank_error_values(table.rows, col)
     names = _text(raw, "full_name")
     for row in raw.loc[names.isna(), "row"]:
         col.add("ROW_NOT_COUNTED", row, "full_name")

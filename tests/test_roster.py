@@ -1,6 +1,7 @@
 import datetime as dt
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
 
 from builders import MEMBER_HEADER, member, write_roster
 from pipeline.roster import read_workbook
@@ -96,3 +97,30 @@ def test_workbook_without_a_member_table_says_so(tmp_path):
     wb.active.append(["Báo cáo", "không có danh sách"])
     wb.save(tmp_path / "x.xlsx")
     assert [i.rule for i in read_workbook(tmp_path / "x.xlsx").issues] == ["NO_MEMBER_SHEET"]
+
+
+def test_tcvn3_text_is_converted_with_one_warning_per_sheet(tmp_path):
+    header = [("Hä vµ tªn", "Họ và tên"), "Ngày sinh", ("Giíi tÝnh", "Giới tính"), ("D©n téc", "Dân tộc"),
+              "Số CCCD", "Ngày vào Đảng"]
+    rows = [member("NguyÔn V¨n An", 1990, n=1, **{"Dân tộc": "Th¸i"}),
+            member("TrÇn ThÞ B×nh", 1991, "N÷", n=2)]
+    path = write_roster(tmp_path / "CB-A.xlsx", "CB-A", rows, header=header)
+    book = load_workbook(path)
+    for cell in (c for row in book["Đảng viên"].iter_rows() for c in row):
+        cell.font = Font(name=".VnTime")   # as the clerk typed it
+    book.save(path)
+    wb = read_workbook(path)
+    members = wb.members.rows
+    assert list(members["full_name"]) == ["Nguyễn Văn An", "Trần Thị Bình"]
+    assert list(members["gender"]) == ["Nam", "Nữ"]
+    assert members.loc[0, "ethnicity"] == "Thái"
+    warnings = [i for i in wb.issues if i.rule == "TCVN3_CONVERTED"]
+    assert [(i.sheet, i.cell) for i in warnings] == [("Đảng viên", "A1")]
+    assert "7 ô" in warnings[0].message and "\"Hä vµ tªn\" → \"Họ và tên\"" in warnings[0].message
+
+
+def test_unicode_vietnamese_is_never_taken_for_tcvn3(tmp_path):
+    rows = [member("Nguyễn Thị Ánh Tuyết", 1990, "Nữ", n=1, **{"Ghi chú": "Bí thư chi bộ; được khen thưởng"})]
+    wb = read_workbook(write_roster(tmp_path / "CB-A.xlsx", "CB-A", rows))
+    assert wb.issues == []
+    assert wb.members.rows.loc[0, "full_name"] == "Nguyễn Thị Ánh Tuyết"
