@@ -79,14 +79,9 @@ def resolve_unit(wb: Workbook, register: Register) -> tuple[str | None, list[iss
     found = _code_in_name(Path(wb.file).stem, codes)
     how = f"đơn vị {found} theo tên tệp" if found else None
     if not found:
-        names = [clean_text(wb.info.get("name"))] + wb.titles
-        by_name = {_name_key(n): code for code, n in units["name"].items()}
-        for candidate in names:
-            key = _name_key(candidate) if candidate else ""
-            if key and key in by_name:
-                found = by_name[key]
-                how = f"đơn vị {found} theo tên đơn vị"
-                break
+        texts = [t for t in [clean_text(wb.info.get("name")), *wb.titles, Path(wb.file).stem] if t]
+        found = _unit_by_name(texts, register)
+        how = f"đơn vị {found} theo tên đơn vị" if found else None
     if found and stated:
         problems.append(iss.make("UNIT_CODE_UNKNOWN", file=wb.file, sheet="Thông tin", column="Mã đơn vị",
                                  value=stated, detail=how, unit=found))
@@ -95,6 +90,33 @@ def resolve_unit(wb: Workbook, register: Register) -> tuple[str | None, list[iss
         problems.append(iss.make("UNIT_UNKNOWN", file=wb.file, sheet="Thông tin" if stated else None,
                                  column="Mã đơn vị" if stated else None, value=stated, detail=detail))
     return found, problems
+
+
+def _contains(text: str, key: str) -> bool:
+    return bool(key) and re.search(rf"(?<![a-z0-9]){re.escape(key)}(?![a-z0-9])", text) is not None
+
+
+def _unit_by_name(texts: list[str], register: Register) -> str | None:
+    """The cell whose name (without "Chi bộ") appears in the texts, ignoring case and diacritics.
+
+    Many cells share a name (`Chi bộ Đội An ninh` in every district): then the one whose committee
+    is named too wins; still several → none (the file is rejected rather than guessed)."""
+    folded = [fold(t).replace("_", " ").replace("-", " ") for t in texts]
+    units = register.units
+    hits = []
+    for code, name, parent in zip(units.index, units["name"], units["parent"]):
+        if not units.at[code, "is_cell"]:
+            continue
+        key = _name_key(name).replace("-", " ")
+        key = re.sub(r"\s+", " ", key)
+        if any(_contains(t, key) for t in folded):
+            parent_key = _name_key(units.at[parent, "name"]) if isinstance(parent, str) else ""
+            hits.append((any(_contains(t, parent_key) for t in folded), len(key), code))
+    if not hits:
+        return None
+    hits.sort(reverse=True)
+    best = [h for h in hits if h[:2] == hits[0][:2]]
+    return best[0][2] if len(best) == 1 else None
 
 
 def _code_in_name(stem: str, codes: dict[str, str]) -> str | None:

@@ -123,3 +123,24 @@ def test_lock_and_system_files_are_ignored_and_the_inbox_is_not_modified(tmp_pat
     subs = load_inbox(inbox, register)
     assert [s.file for s in subs] == ["a.xlsx"]
     assert {p.name: (p.stat().st_mtime, p.read_bytes()) for p in inbox.iterdir()} == before
+
+
+def test_unit_from_a_title_row_naming_the_cell(tmp_path, register):
+    sub = one(write_roster(tmp_path / "danh sach.xlsx", None, [member("A B", 1990)], info=False,
+                           titles=["DANH SÁCH ĐẢNG VIÊN CHI BỘ PHÒNG THAM MƯU", "Quý III năm 2022"]), register)
+    assert sub.unit == "CB-A" and sub.period == Q3 and sub.period_source == "title"
+
+
+def test_a_name_shared_by_cells_needs_the_committee_too(tmp_path):
+    rows = [["DB-T", "Đảng bộ Công an tỉnh", "Đảng bộ", None, None, None],
+            ["DB-1", "Đảng bộ Công an huyện Đông Sơn", "Đảng bộ cơ sở", "DB-T", None, None],
+            ["DB-2", "Đảng bộ Công an huyện Tây Sơn", "Đảng bộ cơ sở", "DB-T", None, None],
+            ["C1", "Chi bộ Đội An ninh", "Chi bộ trực thuộc", "DB-1", None, None],
+            ["C2", "Chi bộ Đội An ninh", "Chi bộ trực thuộc", "DB-2", None, None]]
+    register = read_register(write_register(tmp_path / "units.xlsx", rows))
+    alone = one(write_roster(tmp_path / "a.xlsx", None, [member("A B", 1990)], info=False,
+                             titles=["DANH SÁCH ĐẢNG VIÊN CHI BỘ ĐỘI AN NINH"]), register)
+    assert alone.unit is None and [i.rule for i in alone.issues] == ["UNIT_UNKNOWN"]
+    named = one(write_roster(tmp_path / "b.xlsx", None, [member("A B", 1990)], info=False,
+                             titles=["ĐẢNG BỘ CÔNG AN HUYỆN TÂY SƠN", "CHI BỘ ĐỘI AN NINH"]), register)
+    assert named.unit == "C2"
