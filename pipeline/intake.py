@@ -237,7 +237,7 @@ def select(submissions: list[Submission], period: Period) -> list[Submission]:
                                        detail=period.label))
     candidates: dict[str, list[Submission]] = {}
     for sub in submissions:
-        usable = sub.workbook.readable and sub.unit is not None and not _fatal(sub)
+        usable = sub.workbook.readable and sub.unit is not None and not fatal(sub)
         if sub.period is not None and sub.period != period:
             sub.status = OTHER_PERIOD
             sub.issues.append(iss.make("OTHER_PERIOD", file=sub.file, unit=sub.unit, detail=sub.period.label))
@@ -262,7 +262,8 @@ def select(submissions: list[Submission], period: Period) -> list[Submission]:
 _FATAL_COLUMNS = {"Họ và tên", "Ngày vào Đảng"}
 
 
-def _fatal(sub: Submission) -> bool:
+def fatal(sub: Submission) -> bool:
+    """The file cannot give its cell's figures at all."""
     return any(
         i.rule in ("FILE_UNREADABLE", "FILE_PROTECTED", "FILE_EMPTY", "NO_MEMBER_SHEET", "FILE_NOT_SPREADSHEET")
         or (i.rule == "MISSING_COLUMN" and i.column in _FATAL_COLUMNS and i.sheet == sub.workbook.members.sheet)

@@ -350,7 +350,7 @@ def _table(grid, sheet, h, width, lookup) -> Table:
         if two_rows and sub_text and _key(sub_text) in ("nam", "nu") and lookup.get(_key(carried)) == "birth_date":
             gender_cols[j] = "Nam" if _key(sub_text) == "nam" else "Nữ"
             positions.setdefault("birth_date", j)
-            headers.setdefault("birth_date", f"{carried} ({sub_text})")
+            headers.setdefault("birth_date", carried)
             continue
         header = top_text
         key = lookup.get(_key(top_text))
@@ -371,6 +371,7 @@ def _table(grid, sheet, h, width, lookup) -> Table:
             filled = [(j, g) for j, g in gender_cols.items() if j < len(row) and not is_blank(row[j])]
             record["birth_date"] = row[filled[0][0]] if filled else ""
             record["gender"] = filled[0][1] if filled else ""
+            record["_birth_col"] = filled[0][0] if filled else None
             if len(filled) > 1:
                 record["_gender_conflict"] = True
         record["row"] = i + 1

@@ -56,6 +56,10 @@ class _Collector:
 
     def __init__(self, sub: Submission, table: Table):
         self.sub, self.table, self.out = sub, table, []
+        # Under the Nam/Nữ layout the birth date's column differs row by row.
+        self.birth_cols = {}
+        if "_birth_col" in table.rows:
+            self.birth_cols = {r: c for r, c in zip(table.rows["row"], table.rows["_birth_col"]) if pd.notna(c)}
 
     def add(self, rule: str, row: int, key: str | None, value=None, **ctx):
         column = self.table.headers.get(key, MEMBER_LABELS.get(key, key)) if key else None
@@ -65,6 +69,8 @@ class _Collector:
         elif value is not None and not isinstance(value, str):
             shown = clean_text(value)
         position = self.table.positions.get(key) if key else None
+        if key in ("birth_date", "gender") and row in self.birth_cols:
+            position = int(self.birth_cols[row])
         cell = None if position is None or row is None else f"{get_column_letter(position + 1)}{int(row)}"
         self.out.append(iss.make(rule, unit=self.sub.unit, file=self.sub.file, sheet=self.table.sheet,
                                  row=row, column=column, value=shown, cell=cell, **ctx))
@@ -157,7 +163,7 @@ def type_members(sub: Submission, period: Period) -> tuple[pd.DataFrame, list[is
         for row in raw.loc[missing, "row"]:
             col.add("REQUIRED_MISSING", row, key)
     _check_citizen_ids(out, raw, col)
-    _check_member_dates(out, col, period)
+    _check_member_dates(out, col, period, has_official="official_on" in table.headers)
     return out.reset_index(drop=True), col.out
 
 
@@ -186,7 +192,7 @@ def _check_citizen_ids(out: pd.DataFrame, raw: pd.DataFrame, col: _Collector) ->
             col.add("CCCD_MISMATCH", row, "citizen_id", cid, detail=" và ".join(wrong))
 
 
-def _check_member_dates(out: pd.DataFrame, col: _Collector, period: Period) -> None:
+def _check_member_dates(out: pd.DataFrame, col: _Collector, period: Period, has_official: bool = True) -> None:
     end = pd.Timestamp(period.end)
     for key in MEMBER_DATES:
         late = out[key] > end
@@ -217,7 +223,7 @@ def _check_member_dates(out: pd.DataFrame, col: _Collector, period: Period) -> N
             earliest = add_months(start, PROBATION_MONTHS)
             if official < earliest:
                 col.add("OFFICIAL_TOO_EARLY", rec.row, "official_on", official, detail=f"{earliest:%d/%m/%Y}")
-        elif start and not official:
+        elif start and not official and has_official:
             due = add_months(start, PROBATION_MONTHS)
             if period.end > due + dt.timedelta(days=RECOGNITION_GRACE_DAYS):
                 col.add("RECOGNITION_OVERDUE", rec.row, "official_on", None, detail=f"{start:%d/%m/%Y}")

@@ -134,3 +134,22 @@ def test_a_row_with_data_but_no_name_is_named_in_an_issue(check):
     frame, found = check(("CB-A", [member("An", 1990), member(None, 1991, n=2)]))
     assert where(found, "ROW_NOT_COUNTED") == [("CB-A", 3, "Họ và tên", None)]
     assert len(frame) == 1
+
+
+def test_under_the_nam_nu_layout_an_issue_points_at_the_cell_actually_filled(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Đảng viên"
+    ws.append(["Họ và tên", "Ngày sinh", None, "Dân tộc", "Số CCCD", "Ngày vào Đảng"])
+    ws.append([None, "Nam", "Nữ"])
+    ws.merge_cells("B1:C1")
+    ws.append(["Đỗ Thị Hoa", None, "31/02/1991", "Kinh", "049191000002", dt.date(2012, 1, 1)])
+    path = tmp_path / "CB-A_2022-Q3.xlsx"
+    wb.save(path)
+    register = read_register(write_register(tmp_path / "units.xlsx"))
+    subs = intake.select(intake.match([read_workbook(path)], register), Q3)
+    frame, _, found = validate(subs, Q3)
+    assert frame.loc[0, "gender"] == "Nữ"
+    assert [(i.rule, i.cell, i.column) for i in found] == [("BAD_DATE", "C3", "Ngày sinh")]
