@@ -124,3 +124,11 @@ def test_unicode_vietnamese_is_never_taken_for_tcvn3(tmp_path):
     wb = read_workbook(write_roster(tmp_path / "CB-A.xlsx", "CB-A", rows))
     assert wb.issues == []
     assert wb.members.rows.loc[0, "full_name"] == "Nguyễn Thị Ánh Tuyết"
+
+
+def test_password_protected_workbook_says_to_remove_the_password():
+    from pathlib import Path
+
+    wb = read_workbook(Path(__file__).parent / "data" / "protected" / "mat-khau.xlsx")
+    assert [i.rule for i in wb.issues] == ["FILE_PROTECTED"]
+    assert "Bỏ mật khẩu" in wb.issues[0].message
