@@ -12,9 +12,10 @@ UNITS ?= input_samples/units.xlsx
 OUT ?= output
 CONFIG ?= pipeline.toml
 DATE ?=
+TEMPLATES ?= output/mau
 
 .DEFAULT_GOAL := help
-.PHONY: help install report test samples clean
+.PHONY: help install report test samples template clean
 
 help: ## liệt kê các lệnh / list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -42,3 +43,7 @@ samples: install ## tạo lại bộ dữ liệu mẫu input_samples/ (cố đ�
 
 clean: ## xóa .venv và output/
 	rm -rf $(VENV) $(OUT)
+
+template: install ## tạo mẫu danh sách cho từng chi bộ: make template [YEAR=2022 QUARTER=3 UNITS=… TEMPLATES=output/mau]
+	$(PY) -m pipeline template --units "$(UNITS)" --out "$(TEMPLATES)" \
+		$(if $(YEAR),--year $(YEAR)) $(if $(QUARTER),--quarter $(QUARTER))

@@ -62,7 +62,11 @@ INFO_SHEETS = ("thong tin", "thong tin chung", "info")
 INFO_LABELS = {
     "ma don vi": "code", "ten don vi": "name", "nam": "year", "quy": "quarter",
     "ngay lap": "created_on", "nguoi lap": "created_by", "ky bao cao": "period",
+    "phien ban mau": "template_version",
 }
+# Sheets that are ours, never a roster: the template's hidden lists, the result sheet added to a
+# returned workbook (a clerk may send the returned copy back).
+OWN_SHEETS = ("danh muc", "ket qua kiem tra")
 # Words that start the footer under a table: totals and the signature block.
 TOTAL_WORDS = ("tong cong", "cong", "tong so", "tong")
 SIGNATURE_WORDS = ("t/m chi bo", "tm chi bo", "t/m chi uy", "bi thu", "pho bi thu", "nguoi lap", "nguoi lap bieu",
@@ -135,7 +139,9 @@ def read_workbook(path: Path, name: str | None = None) -> Workbook:
     info_sheet = next((s for s in names if _key(s) in INFO_SHEETS), None)
     if info_sheet:
         wb.info = _read_info(grids[info_sheet])
-    data_sheets = [s for s in names if s != info_sheet]
+    if info_sheet:
+        _check_template_version(wb, info_sheet)
+    data_sheets = [s for s in names if s != info_sheet and _key(s) not in OWN_SHEETS]
     cand_sheet = next((s for s in data_sheets if any(w in _key(s) for w in CANDIDATE_SHEET_WORDS)), None)
     member_sheets = [s for s in data_sheets if s != cand_sheet]
     member_sheets.sort(key=lambda s: (_key(s) not in MEMBER_SHEETS, "dang vien" not in _key(s)))
@@ -293,6 +299,16 @@ def _is_encrypted(path: Path) -> bool:
             return b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00e\x00d\x00P\x00a\x00c\x00k\x00a\x00g\x00e" in fh.read()
     except OSError:
         return False
+
+
+def _check_template_version(wb: "Workbook", sheet: str) -> None:
+    """An old template is a warning: its columns still read, but the clerk should take the new one."""
+    from pipeline.template import TEMPLATE_VERSION, TEMPLATE_VERSION_LABEL, is_older, template_version
+
+    version = template_version(wb.info)
+    if version is not None and is_older(version):
+        wb.issues.append(iss.make("TEMPLATE_OLD", file=wb.file, sheet=sheet, column=TEMPLATE_VERSION_LABEL,
+                                  value=version, detail=TEMPLATE_VERSION))
 
 
 def _read_info(grid: list[list]) -> dict[str, object]:

@@ -39,7 +39,10 @@ def test_report_exits_0_with_data_errors_and_writes_every_output(small):
     folder = small / "out" / "2022-Q3"
     assert f"Báo cáo: {folder}" in result.stdout
     assert {p.name for p in folder.iterdir()} == {
-        "summary.json", "bao-cao-phat-trien-dang-vien-2022-Q3.pdf", "so-lieu-phat-trien-dang-vien-2022-Q3.xlsx"}
+        "summary.json", "bao-cao-phat-trien-dang-vien-2022-Q3.pdf", "so-lieu-phat-trien-dang-vien-2022-Q3.xlsx",
+        "units"}
+    assert sorted(p.name for p in (folder / "units").iterdir()) == ["CB-A", "CB-B", "CB-H1", "CB-H2"]
+    assert f"Phản hồi cho từng chi bộ: {folder / 'units'}" in result.stdout
     data = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     assert data["totals"]["members"] == 3
     assert data["coverage"]["missing"] == ["CB-H1", "CB-H2"]
@@ -98,3 +101,13 @@ def test_bad_config_key_is_named(small):
     (small / "cfg.toml").write_text('[document]\nplcae = "Hà Nội"\n', encoding="utf-8")
     result = run("report", *report_args(small, **{"--config": small / "cfg.toml"}))
     assert result.returncode == 1 and "plcae" in result.stderr
+
+
+def test_template_command_writes_one_per_cell_and_a_blank(small):
+    result = run("template", "--units", small / "units.xlsx", "--out", small / "mau", "--year", "2022", "--quarter", "3")
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (small / "mau").iterdir()) == [
+        "mau-danh-sach-CB-A-2022-Q3.xlsx", "mau-danh-sach-CB-B-2022-Q3.xlsx", "mau-danh-sach-CB-H1-2022-Q3.xlsx",
+        "mau-danh-sach-CB-H2-2022-Q3.xlsx", "mau-danh-sach-trong.xlsx"]
+    bad = run("template", "--units", small / "units.xlsx", "--out", small / "mau2", "--unit", "DB-H")
+    assert bad.returncode == 1 and "không phải chi bộ" in bad.stderr

@@ -1,0 +1,56 @@
+"""`python -m pipeline check FILE...`: validation on its own, through the real entry point."""
+
+import datetime as dt
+import subprocess
+import sys
+
+from builders import member, write_register, write_roster
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "pipeline", "check", *map(str, args)], capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_clean_file_exits_0_and_says_it_can_be_sent(tmp_path):
+    path = write_roster(tmp_path / "CB-A_2022-Q3.xlsx", "CB-A", [member("Nguyễn Văn An", 1990, n=1)])
+    result = run(path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "CB-A_2022-Q3.xlsx: 1 đảng viên, quý III năm 2022 — 0 lỗi, 0 cảnh báo" in result.stdout
+    assert "Có thể gửi." in result.stdout
+
+
+def test_errors_exit_3_and_each_is_printed_with_its_cell_and_message(tmp_path):
+    bad = write_roster(tmp_path / "CB-B.xlsx", "CB-B", [member("Trần Văn Bảo", 1990, n=2, **{"Ngày sinh": "31/02/1990"})])
+    ok = write_roster(tmp_path / "CB-A.xlsx", "CB-A", [member("Nguyễn Văn An", 1990, n=1)])
+    result = run(ok, bad)
+    assert result.returncode == 3
+    assert "[Lỗi] trang \"Đảng viên\" ô C2 cột \"Ngày sinh\": \"31/02/1990\" không phải ngày hợp lệ." in result.stdout
+    assert "Tổng cộng: 2 tệp, 1 lỗi, 0 cảnh báo. Sửa các lỗi" in result.stdout
+
+
+def test_the_same_person_in_two_checked_files_is_found(tmp_path):
+    a = write_roster(tmp_path / "a.xlsx", "CB-A", [member("Nguyễn Văn An", 1990, n=1)])
+    b = write_roster(tmp_path / "b.xlsx", "CB-B", [member("Nguyễn Văn An", 1990, n=1)])
+    result = run(a, b)
+    assert result.returncode == 3 and result.stdout.count("Số CCCD \"049090000001\" trùng") == 2
+
+
+def test_with_the_register_an_unknown_unit_is_an_error(tmp_path):
+    write_register(tmp_path / "units.xlsx")
+    path = write_roster(tmp_path / "x.xlsx", "CB-KHONG", [member("Nguyễn Văn An", 1990, n=1)])
+    result = run(path, "--units", tmp_path / "units.xlsx")
+    assert result.returncode == 3 and "CB-KHONG" in result.stdout
+
+
+def test_a_file_for_another_quarter_than_asked_is_flagged_and_still_checked(tmp_path):
+    path = write_roster(tmp_path / "a.xlsx", "CB-A", [member("An", 1990, n=1, admitted=dt.date(2022, 8, 1), official=None)],
+                        quarter=3)
+    result = run(path, "--year", "2022", "--quarter", "2")
+    assert "quý III năm 2022, không phải kỳ báo cáo này" in result.stdout
+    assert "sau ngày cuối kỳ báo cáo (30/06/2022)" in result.stdout and result.returncode == 3
+
+
+def test_missing_file_is_exit_1(tmp_path):
+    result = run(tmp_path / "khong-co.xlsx")
+    assert result.returncode == 1 and "Không tìm thấy tệp" in result.stderr

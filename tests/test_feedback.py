@@ -1,0 +1,377 @@
+"""The feedback package per cell: its PDF (status, figures beside its committee's, every issue) and
+its own workbook returned with the offending cells marked — the original never touched.
+
+The inbox (built once per module, quý III năm 2022):
+
+    DB-T    Đảng bộ Công an tỉnh
+    ├─ CB-A   Chi bộ Phòng Tham mưu   4 members; no "Dân tộc" at E3 (error), old CMND G4 (warning)
+    ├─ CB-B   Chi bộ Phòng Hậu cần    clean
+    ├─ CB-C   Chi bộ Phòng Hồ sơ      file without a "Ngày vào Đảng" column: rejected
+    └─ DB-H   Đảng bộ Công an huyện Đông Sơn
+       ├─ CB-H1  Chi bộ Đội An ninh   only a file for quý II: missing
+       └─ CB-H2  Chi bộ Đội Cảnh sát  an .ods (tests/data/feedback): birth date "31/02/1991" at C3
+
+`python tests/test_feedback.py` remakes the committed .ods (needs LibreOffice; the tests do not).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import pickle
+import shutil
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from builders import MEMBER_HEADER, SMALL_REGISTER, member, write_register, write_roster
+from pdfcheck import fonts, page_texts
+from pipeline import feedback
+from pipeline.build import build_report, load_inbox
+from pipeline.config import Config
+from pipeline.period import Period
+from pipeline.register import read_register
+from pipeline.render.feedback import COMMENT_AUTHOR, RESULT_HEADERS, RESULT_SHEET, annotate_workbook
+from pipeline.roster import read_workbook
+
+DATA = Path(__file__).parent / "data" / "feedback"
+ODS = DATA / "CB-H2_2022-Q3.ods"
+REGISTER = [*SMALL_REGISTER, ["CB-C", "Chi bộ Phòng Hồ sơ", "Chi bộ cơ sở", "DB-T", None, 1]]
+
+
+def _ods_members():
+    return [member("Hoàng Văn Em", 1985, n=11),
+            member("Đỗ Thị Giang", dt.date(1991, 2, 27), "Nữ", n=12, **{"Ngày sinh": "31/02/1991"})]
+
+
+def make_ods(target: Path = ODS) -> Path:
+    """The committed .ods, written with openpyxl and re-saved by LibreOffice as an office would."""
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        src = write_roster(Path(tmp) / (target.stem + ".xlsx"), "CB-H2", _ods_members())
+        subprocess.run(["soffice", "--headless", "--convert-to", "ods", "--outdir", tmp, str(src)],
+                       check=True, capture_output=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(Path(tmp) / target.name, target)
+    return target
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    """Inbox → report → feedback packages; also the originals' digests before the run."""
+    root = tmp_path_factory.mktemp("feedback")
+    inbox = root / "inbox"
+    inbox.mkdir()
+    register = read_register(write_register(root / "units.xlsx", REGISTER))
+    write_roster(inbox / "CB-A_2022-Q3.xlsx", "CB-A", [
+        member("Nguyễn Văn An", 1990, n=1),
+        member("Trần Thị Bình", 1992, "Nữ", n=2, **{"Dân tộc": None}),
+        member("Lê Văn Cường", 1988, n=3, **{"Số CCCD": "212345678"}),
+        member("Phạm Văn Dũng", 1998, admitted=dt.date(2022, 8, 1), n=4),
+    ])
+    write_roster(inbox / "CB-B_2022-Q3.xlsx", "CB-B", [member("Vũ Văn Hải", 1987, n=5)])
+    write_roster(inbox / "CB-C_2022-Q3.xlsx", "CB-C", [member("Bùi Văn Khoa", 1986, n=6)],
+                 header=[h for h in MEMBER_HEADER if h != "Ngày vào Đảng"])
+    write_roster(inbox / "CB-H1_2022-Q2.xlsx", "CB-H1", [member("Đặng Văn Lâm", 1989, n=7)],
+                 quarter=2)
+    shutil.copy(ODS, inbox / ODS.name)
+    digests = {p.name: _digest(p) for p in inbox.iterdir()}
+
+    submissions = load_inbox(inbox, register)
+    day = dt.date(2022, 10, 27)
+    report = build_report(register, submissions, Period(2022, 3), Config(report_date=day), day)
+    out = root / "out" / "2022-Q3"
+    written = feedback.write_feedback(report, out)
+    return {"report": report, "inbox": inbox, "out": out, "written": written, "digests": digests}
+
+
+def _unit_dir(run, code: str) -> Path:
+    return run["out"] / "units" / code
+
+
+def _pdf_text(run, code: str) -> str:
+    return " ".join(page_texts(PdfReader(_unit_dir(run, code) / f"phan-hoi-{code}-2022-Q3.pdf")))
+
+
+def _returned(run, code: str, stem: str):
+    return load_workbook(_unit_dir(run, code) / f"{stem} - da kiem tra.xlsx")
+
+
+# --- what is written where ------------------------------------------------------------------------
+
+def test_every_cell_gets_a_pdf_and_each_file_with_issues_comes_back_annotated(run):
+    listing = {p.relative_to(run["out"]).as_posix() for p in run["written"]}
+    assert listing == {
+        "units/CB-A/phan-hoi-CB-A-2022-Q3.pdf", "units/CB-A/CB-A_2022-Q3 - da kiem tra.xlsx",
+        "units/CB-B/phan-hoi-CB-B-2022-Q3.pdf",     # clean: nothing to mark, nothing returned
+        "units/CB-C/phan-hoi-CB-C-2022-Q3.pdf", "units/CB-C/CB-C_2022-Q3 - da kiem tra.xlsx",
+        "units/CB-H1/phan-hoi-CB-H1-2022-Q3.pdf",   # its only file is for quý II: no workbook
+        "units/CB-H2/phan-hoi-CB-H2-2022-Q3.pdf", "units/CB-H2/CB-H2_2022-Q3 - da kiem tra.xlsx",
+    }
+    assert not (run["out"] / "units" / "DB-H").exists()  # a committee sends no roster: no package
+    assert all(p.is_file() for p in run["written"])
+
+
+def test_the_original_submissions_are_never_modified(run):
+    assert {p.name: _digest(p) for p in run["inbox"].iterdir()} == run["digests"]
+
+
+# --- the PDF --------------------------------------------------------------------------------------
+
+def test_pdf_names_the_unit_and_its_status(run):
+    text = _pdf_text(run, "CB-A")
+    assert "KẾT QUẢ KIỂM TRA DANH SÁCH ĐẢNG VIÊN" in text
+    assert "Quý III năm 2022" in text
+    assert "Kính gửi: Chi bộ Phòng Tham mưu" in text
+    assert 'Đã nhận tệp "CB-A_2022-Q3.xlsx"; số liệu trong tệp này được dùng' in text
+
+
+def test_pdf_shows_the_units_figures_beside_its_committees(run):
+    units = run["report"].units
+    text = _pdf_text(run, "CB-H2")
+    # A subordinate cell: its own column, its đảng bộ cơ sở's, the whole committee's.
+    assert "Chi bộ Đội Cảnh sát Đảng bộ Công an huyện Đông Sơn" in text
+    members = [int(units.at[c, "members"]) for c in ("CB-H2", "DB-H", "DB-T")]
+    assert members == [2, 2, 7]  # CB-A 4, CB-B 1, CB-C rejected, CB-H1 missing, CB-H2 2
+    assert "Tổng số đảng viên 2 2 7" in text
+    assert "(số liệu của 1/2 chi bộ)" in text  # CB-H1 sent nothing for this quarter
+
+    text = _pdf_text(run, "CB-A")  # a grassroots cell: its column and the committee's
+    assert "Tổng số đảng viên 4 7" in text
+    assert "Kết nạp trong quý 1 1" in text
+    assert "Chỉ tiêu kết nạp năm 3 10" in text
+    assert "Đạt so với chỉ tiêu năm 33% 10%" in text
+
+
+def test_pdf_lists_each_issue_with_sheet_row_column_cell_value_and_message_errors_first(run):
+    text = _pdf_text(run, "CB-A")
+    assert "Thiếu thông tin bắt buộc (01)" in text
+    assert 'Đảng viên 3 Dân tộc ô E3 Thiếu "Dân tộc". Điền dân tộc cho người này.' in text
+    assert "Ghi số CMND 9 chữ số cũ (01)" in text
+    assert 'Đảng viên 4 Số CCCD ô G4 212345678 "212345678" là số CMND 9 chữ số cũ.' in text
+    order = ["3.1. Lỗi (01)", 'Thiếu "Dân tộc"', "3.2. Cảnh báo (01)", "là số CMND 9 chữ số cũ"]
+    assert [text.index(t) for t in order] == sorted(text.index(t) for t in order)
+
+
+def test_pdf_opens_with_how_many_problems_and_what_to_do(run):
+    text = _pdf_text(run, "CB-A")
+    assert "phát hiện 01 lỗi và 01 cảnh báo" in text
+    assert ("Đề nghị đồng chí phụ trách sửa các lỗi, xem lại các cảnh báo và gửi lại tệp "
+            "trước hạn nộp báo cáo") in text
+    assert "CB-A_2022-Q3 - da kiem tra.xlsx" in text  # the returned copy is named
+
+
+def test_clean_unit_pdf_says_no_error(run):
+    text = _pdf_text(run, "CB-B")
+    assert "không phát hiện lỗi hay cảnh báo nào" in text
+    assert "Không phát hiện lỗi hay cảnh báo nào trong tệp" in text
+    assert "Đề nghị" not in text
+    assert "Gửi kèm" not in text
+
+
+def test_missing_unit_pdf_says_no_file_was_sent_and_names_the_other_quarters_file(run):
+    text = _pdf_text(run, "CB-H1")
+    assert "chi bộ chưa gửi danh sách đảng viên quý III năm 2022" in text
+    assert "lập danh sách theo mẫu và gửi về trước hạn nộp báo cáo" in text
+    assert 'Tệp "CB-H1_2022-Q2.xlsx" không được dùng: tệp ghi số liệu quý II năm 2022' in text
+    assert "Chi bộ chưa gửi danh sách quý III năm 2022 nên chưa có kết quả kiểm tra" in text
+    assert "không phải kỳ báo cáo này" not in text  # said once as status, not again as a warning
+    assert "Tổng số đảng viên – 2 7" in text  # no figures of its own yet
+
+
+def test_rejected_unit_pdf_says_the_file_is_unusable_and_why(run):
+    text = _pdf_text(run, "CB-C")
+    assert "không dùng được nên số liệu của chi bộ chưa có trong báo cáo" in text
+    assert ('Đã nhận tệp "CB-C_2022-Q3.xlsx" nhưng tệp không dùng được: '
+            'Thiếu cột bắt buộc "Ngày vào Đảng"') in text
+    assert "tệp có 01 lỗi" in text
+
+
+def test_pdf_embeds_every_font_and_numbers_pages_from_two(run):
+    reader = PdfReader(_unit_dir(run, "CB-A") / "phan-hoi-CB-A-2022-Q3.pdf")
+    used = fonts(reader)
+    assert used and all(used.values())
+    assert all("Liberation-Serif" in name for name in used)
+    assert len(reader.pages) >= 2
+    tops = [_top_text(page) for page in reader.pages]
+    assert not tops[0].isdigit()
+    assert tops[1:] == [str(n) for n in range(2, len(reader.pages) + 1)]
+
+
+def _top_text(page) -> str:
+    """The highest text on a page: the page number when there is one."""
+    found: list[tuple[float, str]] = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            found.append((tm[4] * cm[1] + tm[5] * cm[3] + cm[5], text.strip()))
+
+    page.extract_text(visitor_text=visit)
+    return max(found)[1]
+
+
+# --- the returned workbook ------------------------------------------------------------------------
+
+def test_returned_workbook_marks_each_offending_cell_with_a_fill_and_the_message(run):
+    wb = _returned(run, "CB-A", "CB-A_2022-Q3")
+    ws = wb["Đảng viên"]
+    error, warning = ws["E3"], ws["G4"]
+    assert error.fill.fgColor.rgb.endswith("FFC7CE")  # light red
+    assert error.comment.text == 'Lỗi: Thiếu "Dân tộc". Điền dân tộc cho người này.'
+    assert error.comment.author == COMMENT_AUTHOR
+    assert warning.fill.fgColor.rgb.endswith("FFEB9C")  # light yellow
+    assert warning.value == "212345678" and "9 chữ số cũ" in warning.comment.text
+    assert ws["B3"].comment is None and ws["B3"].fill.fill_type is None
+
+
+def test_returned_workbook_lists_every_issue_of_the_unit_on_an_added_sheet(run):
+    wb = _returned(run, "CB-A", "CB-A_2022-Q3")
+    assert wb.sheetnames == ["Thông tin", "Đảng viên", "Quần chúng ưu tú", RESULT_SHEET]
+    assert wb.active.title == RESULT_SHEET
+    ws = wb[RESULT_SHEET]
+    rows = list(ws.iter_rows(values_only=True))
+    assert list(rows[0]) == RESULT_HEADERS
+    expected = {(i.sheet, i.cell, i.row, i.column, i.message) for i in run["report"].issues
+                if i.unit == "CB-A" and i.file}
+    assert {(r[1], r[2], r[3], r[4], r[6]) for r in rows[1:]} == expected
+    assert ws.freeze_panes == "A2"
+    assert ws.column_dimensions["G"].width >= 60
+    assert ws["C2"].hyperlink.location == "'Đảng viên'!E3"
+
+
+def test_rejected_file_comes_back_with_its_file_level_issue_on_the_sheet_only(run):
+    wb = _returned(run, "CB-C", "CB-C_2022-Q3")
+    rows = list(wb[RESULT_SHEET].iter_rows(values_only=True))[1:]
+    assert [(r[0], r[4]) for r in rows] == [("Lỗi", "Ngày vào Đảng")]
+    assert rows[0][6].startswith('Thiếu cột bắt buộc "Ngày vào Đảng"')
+    assert wb["Đảng viên"]["A1"].comment is not None  # the header row's first cell carries it
+
+
+def test_an_ods_submission_comes_back_as_xlsx_with_the_same_sheets_values_and_marks(run):
+    wb = _returned(run, "CB-H2", "CB-H2_2022-Q3")
+    assert wb.sheetnames == ["Thông tin", "Đảng viên", "Quần chúng ưu tú", RESULT_SHEET]
+    ws = wb["Đảng viên"]
+    assert [c.value for c in ws[1]][:3] == ["STT", "Họ và tên", "Ngày sinh"]
+    assert ws["B2"].value == "Hoàng Văn Em" and ws["C2"].value.date() == dt.date(1985, 3, 15)
+    assert ws["A2"].value == 1 and ws["G2"].value == "049085000011"
+    bad = ws["C3"]
+    assert bad.value == "31/02/1991"
+    assert bad.fill.fgColor.rgb.endswith("FFC7CE")
+    assert "không phải ngày hợp lệ" in bad.comment.text
+    assert '"31/02/1991" không phải ngày hợp lệ' in _pdf_text(run, "CB-H2")
+
+
+def test_a_returned_workbook_sent_back_reads_the_same_as_the_original(run):
+    original = read_workbook(run["inbox"] / "CB-A_2022-Q3.xlsx")
+    returned = read_workbook(_unit_dir(run, "CB-A") / "CB-A_2022-Q3 - da kiem tra.xlsx")
+    assert returned.members.sheet == "Đảng viên"
+    assert list(returned.members.rows["full_name"]) == list(original.members.rows["full_name"])
+    assert returned.info == original.info
+    assert [i.rule for i in returned.issues] == [i.rule for i in original.issues]
+
+
+# --- annotate_workbook on its own -----------------------------------------------------------------
+
+def _issue(severity, message, *, sheet="Đảng viên", row=None, cell=None, column=None, value=None):
+    return {"severity": severity, "rule": "X", "message": message, "sheet": sheet, "row": row,
+            "cell": cell, "column": column, "value": value, "file": "x.xlsx", "unit": "CB-A"}
+
+
+def test_several_issues_on_one_cell_make_one_comment_and_an_error_wins_the_colour(tmp_path):
+    src = write_roster(tmp_path / "x.xlsx", "CB-A", [member("Nguyễn Văn An", 1990)])
+    out = annotate_workbook(src, tmp_path / "out.xlsx", [
+        _issue("warning", "Cảnh báo thứ nhất.", row=2, cell="C2"),
+        _issue("error", "Lỗi thứ hai.", row=2, cell="C2"),
+    ])
+    cell = load_workbook(out)["Đảng viên"]["C2"]
+    assert cell.comment.text == "Cảnh báo: Cảnh báo thứ nhất.\n\nLỗi: Lỗi thứ hai."
+    assert cell.fill.fgColor.rgb.endswith("FFC7CE")
+
+
+def test_a_row_without_a_cell_marks_its_first_used_cell_and_an_info_label_marks_its_value(tmp_path):
+    src = write_roster(tmp_path / "x.xlsx", "CB-A", [member("Nguyễn Văn An", 1990)])
+    out = annotate_workbook(src, tmp_path / "out.xlsx", [
+        _issue("warning", "Dòng không có họ tên.", row=2),
+        _issue("warning", "Không hiểu năm.", sheet="Thông tin", column="Năm", value="2O22"),
+        _issue("error", "Cả tệp.", sheet=None),
+    ])
+    wb = load_workbook(out)
+    assert wb["Đảng viên"]["A2"].comment.text == "Cảnh báo: Dòng không có họ tên."
+    assert wb["Thông tin"]["B2"].comment.text == "Cảnh báo: Không hiểu năm."
+    assert [r[1] for r in wb[RESULT_SHEET].iter_rows(min_row=2, values_only=True)] == [
+        "Đảng viên", "Thông tin", "(cả tệp)"]
+
+
+def test_an_issue_inside_a_merged_area_is_noted_on_its_top_left_cell(tmp_path):
+    src = write_roster(tmp_path / "x.xlsx", "CB-A", [member("Nguyễn Văn An", 1990)])
+    wb = load_workbook(src)
+    wb["Đảng viên"].merge_cells("C2:D2")
+    wb.save(src)
+    out = annotate_workbook(src, tmp_path / "out.xlsx", [_issue("error", "Lỗi.", row=2, cell="D2")])
+    ws = load_workbook(out)["Đảng viên"]
+    assert ws["C2"].comment.text == "Lỗi: Lỗi."
+    assert ws["C2"].fill.fgColor.rgb.endswith("FFC7CE")
+
+
+def test_annotating_a_returned_copy_again_replaces_the_old_marks(tmp_path):
+    src = write_roster(tmp_path / "x.xlsx", "CB-A", [member("Nguyễn Văn An", 1990)])
+    old = [_issue("error", "Lỗi cũ.", row=2, cell="C2")]
+    first = annotate_workbook(src, tmp_path / "first.xlsx", old)
+    again = annotate_workbook(first, tmp_path / "again.xlsx", [])
+    wb = load_workbook(again)
+    assert wb["Đảng viên"]["C2"].comment is None
+    assert wb["Đảng viên"]["C2"].fill.fill_type is None
+    assert wb.sheetnames.count(RESULT_SHEET) == 1
+    assert wb[RESULT_SHEET]["G2"].value.startswith("Không phát hiện lỗi")
+
+
+def test_an_xlsm_comes_back_as_a_plain_xlsx_and_a_file_that_cannot_be_opened_gives_none(tmp_path):
+    src = write_roster(tmp_path / "x.xlsx", "CB-A", [member("Nguyễn Văn An", 1990)])
+    xlsm = src.rename(tmp_path / "x.xlsm")
+    issues = [_issue("error", "Lỗi.", row=2, cell="B2")]
+    out = annotate_workbook(xlsm, tmp_path / "x - da kiem tra.xlsx", issues)
+    assert load_workbook(out)["Đảng viên"]["B2"].comment is not None
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"not a zip")
+    assert annotate_workbook(broken, tmp_path / "broken - da kiem tra.xlsx", []) is None
+    assert not (tmp_path / "broken - da kiem tra.xlsx").exists()
+
+
+# --- views and a hand-made Report -----------------------------------------------------------------
+
+def test_unit_views_are_plain_and_picklable_for_a_process_pool(run):
+    views = feedback.unit_views(run["report"])
+    units = run["report"].units
+    assert [v["code"] for v in views] == list(units.index[units["is_cell"]])  # tree order
+    assert sorted(v["code"] for v in views) == ["CB-A", "CB-B", "CB-C", "CB-H1", "CB-H2"]
+    assert pickle.loads(pickle.dumps(views)) == views
+
+
+def test_a_report_without_files_gets_pdfs_only(small_report, tmp_path):
+    written = feedback.write_feedback(small_report, tmp_path)
+    assert sorted(p.name for p in written) == [
+        "phan-hoi-CB-CAH-01-2022-Q3.pdf", "phan-hoi-CB-CAH-02-2022-Q3.pdf",
+        "phan-hoi-CB-PC01-2022-Q3.pdf", "phan-hoi-CB-PC02-2022-Q3.pdf"]
+    pdf = tmp_path / "units" / "CB-PC02" / "phan-hoi-CB-PC02-2022-Q3.pdf"
+    text = " ".join(page_texts(PdfReader(pdf)))
+    assert '"31/02/2019" không phải ngày hợp lệ' in text
+
+
+def test_a_rerun_removes_a_returned_copy_the_unit_no_longer_has(run, tmp_path):
+    view = next(v for v in feedback.unit_views(run["report"]) if v["code"] == "CB-B")
+    stale = tmp_path / "CB-B_cu - da kiem tra.xlsx"
+    stale.write_bytes(b"old")
+    written = feedback.render_unit_package(view, tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in written)
+
+
+if __name__ == "__main__":
+    print(make_ods())
