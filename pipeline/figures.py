@@ -68,7 +68,9 @@ def probation_start(members: pd.DataFrame) -> pd.Series:
 
 def overdue_mask(members: pd.DataFrame, period: Period) -> pd.Series:
     due = probation_start(members) + PROBATION
-    return members["official_on"].isna() & (due + GRACE < pd.Timestamp(period.end))
+    # A file without a Ngày chính thức column cannot say who is overdue (no issue is raised either).
+    known = members["has_official_column"].astype(bool)
+    return known & members["official_on"].isna() & (due + GRACE < pd.Timestamp(period.end))
 
 
 def unit_figures(register: Register, members: pd.DataFrame, candidates: pd.DataFrame,

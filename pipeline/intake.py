@@ -82,13 +82,12 @@ def resolve_unit(wb: Workbook, register: Register) -> tuple[str | None, list[iss
         texts = [t for t in [clean_text(wb.info.get("name")), *wb.titles, Path(wb.file).stem] if t]
         found = _unit_by_name(texts, register)
         how = f"đơn vị {found} theo tên đơn vị" if found else None
+    at = {"sheet": wb.info_sheet, "row": wb.info_rows.get("code"), "column": "Mã đơn vị"} if stated else {}
     if found and stated:
-        problems.append(iss.make("UNIT_CODE_UNKNOWN", file=wb.file, sheet="Thông tin", column="Mã đơn vị",
-                                 value=stated, detail=how, unit=found))
-    if not found:
+        problems.append(iss.make("UNIT_CODE_UNKNOWN", file=wb.file, value=stated, detail=how, unit=found, **at))
+    if not found and (wb.readable or wb.info):
         detail = f"mã \"{stated}\" không có trong danh mục" if stated else "không có mã đơn vị, tên tệp và tên đơn vị không khớp danh mục"
-        problems.append(iss.make("UNIT_UNKNOWN", file=wb.file, sheet="Thông tin" if stated else None,
-                                 column="Mã đơn vị" if stated else None, value=stated, detail=detail))
+        problems.append(iss.make("UNIT_UNKNOWN", file=wb.file, value=stated, detail=detail, **at))
     return found, problems
 
 
@@ -174,7 +173,8 @@ def resolve_period(wb: Workbook) -> tuple[Period | None, str, list[iss.Issue]]:
     year, quarter = _parse_year(year_raw), _parse_quarter(quarter_raw)
     for raw, parsed, label in ((year_raw, year, "Năm"), (quarter_raw, quarter, "Quý")):
         if raw is not None and parsed is None:
-            problems.append(iss.make("BAD_QUARTER", file=wb.file, sheet="Thông tin", column=label, value=raw))
+            problems.append(iss.make("BAD_QUARTER", file=wb.file, sheet=wb.info_sheet, column=label, value=raw,
+                                     row=wb.info_rows.get("year" if label == "Năm" else "quarter")))
     if year and quarter:
         return Period(year, quarter), "info", problems
     found = period_in_text(Path(wb.file).stem)
@@ -212,18 +212,18 @@ def match(workbooks: list[Workbook], register: Register) -> list[Submission]:
     out = []
     for wb in workbooks:
         sub = Submission(workbook=wb, issues=list(wb.issues))
-        if wb.readable or wb.info:
-            unit, problems = resolve_unit(wb, register)
-            sub.unit = unit
-            sub.issues += problems
-            if unit is not None and not register.units.at[unit, "is_cell"]:
-                sub.issues.append(iss.make("UNIT_NOT_CELL", file=wb.file, sheet="Thông tin", column="Mã đơn vị",
-                                           value=unit, detail=register.units.at[unit, "type"].lower(), unit=unit))
-                sub.unit = None
-            sub.period, sub.period_source, problems = resolve_period(wb)
-            sub.issues += problems
-            created, _ = parse_date(wb.info.get("created_on"))
-            sub.created_on = created
+        # Even an unreadable file is matched (by its name) so its cell shows as rejected, not missing.
+        unit, problems = resolve_unit(wb, register)
+        sub.unit = unit
+        sub.issues += problems
+        if unit is not None and not register.units.at[unit, "is_cell"]:
+            sub.issues.append(iss.make("UNIT_NOT_CELL", file=wb.file, sheet=wb.info_sheet, column="Mã đơn vị",
+                                       row=wb.info_rows.get("code"), value=unit,
+                                       detail=register.units.at[unit, "type"].lower(), unit=unit))
+            sub.unit = None
+        sub.period, sub.period_source, problems = resolve_period(wb)
+        sub.issues += problems
+        sub.created_on, _ = parse_date(wb.info.get("created_on"))
         out.append(sub)
     return out
 
@@ -231,9 +231,11 @@ def match(workbooks: list[Workbook], register: Register) -> list[Submission]:
 def select(submissions: list[Submission], period: Period) -> list[Submission]:
     """Decide each submission's status for this period; the latest `Ngày lập`, then file time, wins."""
     for sub in submissions:
-        if sub.period is None and sub.workbook.readable:
+        if sub.period is None:
             sub.period = period
-            sub.issues.append(iss.make("PERIOD_ASSUMED", file=sub.file, sheet="Thông tin", unit=sub.unit,
+            if not sub.workbook.readable:
+                continue  # its own problem is said already
+            sub.issues.append(iss.make("PERIOD_ASSUMED", file=sub.file, sheet=sub.workbook.info_sheet, unit=sub.unit,
                                        detail=period.label))
     candidates: dict[str, list[Submission]] = {}
     for sub in submissions:

@@ -21,7 +21,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "FILE_PROTECTED": (ERROR, "Tệp có đặt mật khẩu nên không đọc được. Bỏ mật khẩu, lưu lại rồi gửi lại."),
     "FILE_EMPTY": (ERROR, "Tệp không có dữ liệu. Điền danh sách đảng viên theo mẫu rồi gửi lại."),
     "FILE_NOT_SPREADSHEET": (ERROR, "Tệp không phải bảng tính Excel (.xlsx, .xlsm, .xls, .ods) nên không được dùng. Gửi lại đúng tệp danh sách."),
-    "NO_MEMBER_SHEET": (ERROR, "Không tìm thấy trang danh sách đảng viên (trang \"Đảng viên\" có dòng tiêu đề cột \"Họ và tên\"). Dùng đúng mẫu rồi gửi lại."),
+    "NO_MEMBER_SHEET": (ERROR, "Không tìm thấy danh sách đảng viên trong các trang {detail} (cần trang \"Đảng viên\" có dòng tiêu đề cột \"Họ và tên\"). Dùng đúng mẫu rồi gửi lại."),
     "MISSING_COLUMN": (ERROR, "Thiếu cột bắt buộc \"{column}\" trong trang \"{sheet}\". Thêm cột này vào dòng tiêu đề và điền đủ cho từng người."),
     "UNIT_UNKNOWN": (ERROR, "Không xác định được tệp này của chi bộ nào ({detail}). Ghi đúng \"Mã đơn vị\" trong trang \"Thông tin\" theo danh mục đơn vị."),
     "UNIT_NOT_CELL": (ERROR, "Mã đơn vị \"{value}\" là {detail}, không phải chi bộ; chỉ chi bộ gửi danh sách. Kiểm tra lại \"Mã đơn vị\" trong trang \"Thông tin\"."),

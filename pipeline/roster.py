@@ -53,6 +53,12 @@ CANDIDATE_COLUMNS: dict[str, tuple[str, ...]] = {
     "youth_union": MEMBER_COLUMNS["youth_union"],
     "note": MEMBER_COLUMNS["note"],
 }
+# Sub-columns written under a merged header → the column they really are. (Nam/Nữ under the birth
+# date is handled apart: it also gives the gender.)
+SUB_COLUMNS: dict[str | None, dict[str, str]] = {
+    "birth_date": {"nam": "birth_date", "nu": "birth_date"},
+    "admitted_on": {"du bi": "admitted_on", "chinh thuc": "official_on", "ngay vao dang": "admitted_on"},
+}
 MEMBER_REQUIRED = ("full_name", "birth_date", "gender", "ethnicity", "citizen_id", "admitted_on")
 CANDIDATE_REQUIRED = ("full_name",)
 
@@ -91,6 +97,8 @@ class Workbook:
     path: Path
     mtime: float
     info: dict[str, object] = field(default_factory=dict)   # INFO_LABELS values → raw value
+    info_rows: dict[str, int] = field(default_factory=dict)  # INFO_LABELS values → Excel row of the label
+    info_sheet: str | None = None
     titles: list[str] = field(default_factory=list)          # text above the member table
     members: Table | None = None
     candidates: Table | None = None
@@ -118,7 +126,7 @@ def read_workbook(path: Path, name: str | None = None) -> Workbook:
     path = Path(path)
     wb = Workbook(file=name or path.name, path=path, mtime=os.stat(path).st_mtime)
     problem = lambda rule, **kw: wb.issues.append(iss.make(rule, file=wb.file, **kw))  # noqa: E731
-    if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
+    if path.suffix.lower() not in SPREADSHEET_SUFFIXES or not _looks_like_spreadsheet(path):
         problem("FILE_NOT_SPREADSHEET", value=path.suffix)
         return wb
     try:
@@ -138,7 +146,8 @@ def read_workbook(path: Path, name: str | None = None) -> Workbook:
     names = list(grids)
     info_sheet = next((s for s in names if _key(s) in INFO_SHEETS), None)
     if info_sheet:
-        wb.info = _read_info(grids[info_sheet])
+        wb.info_sheet = info_sheet
+        wb.info, wb.info_rows = _read_info(grids[info_sheet])
     if info_sheet:
         _check_template_version(wb, info_sheet)
     data_sheets = [s for s in names if s != info_sheet and _key(s) not in OWN_SHEETS]
@@ -152,7 +161,7 @@ def read_workbook(path: Path, name: str | None = None) -> Workbook:
             wb.members, wb.titles = found
             break
     if wb.members is None:
-        problem("NO_MEMBER_SHEET", sheet=", ".join(member_sheets) or None)
+        problem("NO_MEMBER_SHEET", detail=", ".join(f"\"{n}\"" for n in member_sheets) or "không có")
         return wb
     for key in MEMBER_REQUIRED:
         if key not in wb.members.headers and not (key == "gender" and "gender" in wb.members.rows):
@@ -190,8 +199,12 @@ def _read_grids(path: Path) -> dict[str, list[list]]:
 
 def _restore_error_values(path: Path, grids: dict[str, list[list]]) -> None:
     """calamine reads an error cell (`#REF!`, `#DIV/0!`) as empty; put the error text back so it is
-    reported, not mistaken for a blank. Only .xlsx/.xlsm files that hold an error cell (`t="e"` in
-    a sheet's XML) are opened a second time, with openpyxl. (.xls/.ods errors stay blank: known gap.)"""
+    reported, not mistaken for a blank. Only files that hold an error cell (`t="e"` in an .xlsx
+    sheet's XML, `calcext:value-type="error"` in an .ods) are read a second time, for those cells.
+    (.xls errors stay blank: known gap.)"""
+    if path.suffix.lower() == ".ods":
+        _restore_ods_errors(path, grids)
+        return
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         return
     import zipfile
@@ -215,13 +228,51 @@ def _restore_error_values(path: Path, grids: dict[str, list[list]]) -> None:
             for row in ws.iter_rows():
                 for cell in row:
                     if getattr(cell, "data_type", None) == "e" and cell.value is not None:
-                        r, c = cell.row - 1, cell.column - 1
-                        while len(grid) <= r:
-                            grid.append([])
-                        grid[r].extend([""] * (c + 1 - len(grid[r])))
-                        grid[r][c] = str(cell.value)
+                        _put(grid, cell.row - 1, cell.column - 1, str(cell.value))
     finally:
         book.close()
+
+
+def _put(grid: list[list], r: int, c: int, value) -> None:
+    while len(grid) <= r:
+        grid.append([])
+    grid[r].extend([""] * (c + 1 - len(grid[r])))
+    grid[r][c] = value
+
+
+def _restore_ods_errors(path: Path, grids: dict[str, list[list]]) -> None:
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            data = zf.read("content.xml")
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return
+    if b'value-type="error"' not in data:
+        return
+    table_ns = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+    calc_type = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}value-type"
+    cells = (table_ns + "table-cell", table_ns + "covered-table-cell")
+    for table in ET.fromstring(data).iter(table_ns + "table"):
+        grid = grids.get(table.get(table_ns + "name"))
+        if grid is None:
+            continue
+        r = 0
+        for row in table.iter(table_ns + "table-row"):
+            rows = int(row.get(table_ns + "number-rows-repeated", "1"))
+            c = 0
+            for cell in row:
+                if cell.tag not in cells:
+                    continue
+                span = int(cell.get(table_ns + "number-columns-repeated", "1"))
+                if cell.get(calc_type) == "error":
+                    text = "".join(cell.itertext()).strip() or "#VALUE!"
+                    for rr in range(r, r + min(rows, 1000)):
+                        for cc in range(c, c + min(span, 1000)):
+                            _put(grid, rr, cc, text)
+                c += span
+            r += rows
 
 
 def _convert_tcvn3(path: Path, grids: dict[str, list[list]], wb: "Workbook") -> None:
@@ -288,6 +339,17 @@ def _vn_fonts(path: Path, cells: dict[str, list[tuple[int, int]]]) -> dict[str, 
     return found
 
 
+def _looks_like_spreadsheet(path: Path) -> bool:
+    """A zip (xlsx, xlsm, ods) or an OLE container (xls, encrypted xlsx) by its first bytes;
+    anything else (a text or PDF renamed .xlsx) is not a spreadsheet at all."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+    except OSError:
+        return True  # let the reader report it
+    return head.startswith(b"PK") or head == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
 def _is_encrypted(path: Path) -> bool:
     """An encrypted OOXML file is an OLE container holding `EncryptedPackage`."""
     try:
@@ -308,21 +370,24 @@ def _check_template_version(wb: "Workbook", sheet: str) -> None:
     version = template_version(wb.info)
     if version is not None and is_older(version):
         wb.issues.append(iss.make("TEMPLATE_OLD", file=wb.file, sheet=sheet, column=TEMPLATE_VERSION_LABEL,
-                                  value=version, detail=TEMPLATE_VERSION))
+                                  row=wb.info_rows.get("template_version"), value=version, detail=TEMPLATE_VERSION))
 
 
-def _read_info(grid: list[list]) -> dict[str, object]:
+def _read_info(grid: list[list]) -> tuple[dict[str, object], dict[str, int]]:
+    """label → value, and label → Excel row of the label (so issues about it can point there)."""
     info: dict[str, object] = {}
-    for row in grid[:50]:
+    rows: dict[str, int] = {}
+    for r, row in enumerate(grid[:50]):
         cells = [v for v in row]
         for j, cell in enumerate(cells):
             label = INFO_LABELS.get(_key(cell))
             if label and label not in info:
+                rows.setdefault(label, r + 1)
                 value = next((v for v in cells[j + 1:] if not is_blank(v)), None)
                 if value is not None:
                     info[label] = value
                 break
-    return info
+    return info, rows
 
 
 def _find_table(grid: list[list], sheet: str, columns: dict[str, tuple[str, ...]]):
@@ -350,7 +415,7 @@ def _table(grid, sheet, h, width, lookup) -> Table:
         tops.append(lookup.get(_key(carried)))
     looks_like_data = any(isinstance(v, (int, float, dt.date)) and not isinstance(v, bool) for v in sub)
     two_rows = not looks_like_data and (
-        any(k in ("nam", "nu") and tops[j] == "birth_date" for j, k in enumerate(sub_keys))
+        any(k in SUB_COLUMNS.get(tops[j], {}) for j, k in enumerate(sub_keys))
         or sum(1 for k in sub_keys if k in lookup) >= 2
     )
     columns: dict[int, str] = {}
@@ -370,7 +435,10 @@ def _table(grid, sheet, h, width, lookup) -> Table:
             continue
         header = top_text
         key = lookup.get(_key(top_text))
-        if two_rows and sub_text and (key is None or _key(sub_text) in lookup):
+        sub_of = SUB_COLUMNS.get(lookup.get(_key(carried)), {})
+        if two_rows and sub_text and _key(sub_text) in sub_of:
+            key, header = sub_of[_key(sub_text)], f"{carried} ({sub_text})"
+        elif two_rows and sub_text and (key is None or _key(sub_text) in lookup):
             sub_key = lookup.get(_key(sub_text))
             if sub_key:
                 key, header = sub_key, sub_text

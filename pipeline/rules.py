@@ -113,25 +113,28 @@ def _text(frame, key) -> pd.Series:
     return frame[key].map(clean_text).astype(object)
 
 
-def _blank_error_values(raw: pd.DataFrame, col: "_Collector") -> pd.DataFrame:
-    """An Excel error value (`#REF!`) is reported once at its cell and then read as empty."""
+def _blank_error_values(raw: pd.DataFrame, col: "_Collector") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """An Excel error value (`#REF!`) is reported once at its cell and then read as empty.
+
+    → (rows with those cells emptied, a same-shaped mask of them, so no later check reports the
+    same cell again as missing)."""
     keys = [k for k in raw.columns if k != "row" and not k.startswith("_")]
     errors = raw[keys].map(lambda v: isinstance(v, str) and v.strip().upper() in EXCEL_ERRORS)
     if not errors.to_numpy().any():
-        return raw
+        return raw, errors
     raw = raw.copy()
     for key in keys:
         for index in raw.index[errors[key]]:
             col.add("EXCEL_ERROR", raw.at[index, "row"], key, raw.at[index, key])
             raw.at[index, key] = None
-    return raw
+    return raw, errors
 
 
 def type_members(sub: Submission, period: Period) -> tuple[pd.DataFrame, list[iss.Issue]]:
     """Raw member rows of one accepted file → typed rows + value-level issues."""
     table = sub.workbook.members
     col = _Collector(sub, table)
-    raw = _blank_error_values(table.rows, col)
+    raw, errored = _blank_error_values(table.rows, col)
     names = _text(raw, "full_name")
     unnamed = names.isna()
     for row in raw.loc[unnamed, "row"]:
@@ -153,6 +156,7 @@ def type_members(sub: Submission, period: Period) -> tuple[pd.DataFrame, list[is
     out["education"] = _text(raw, "education")
     out["note"] = _text(raw, "note")
     out["citizen_id"] = raw["citizen_id"].map(citizen_id) if "citizen_id" in raw else None
+    out["has_official_column"] = "official_on" in table.headers
     if "_gender_conflict" in raw:
         for row in raw.loc[raw["_gender_conflict"].eq(True), "row"]:
             col.add("BAD_VALUE", row, "gender", "Nam và Nữ", suggestion=" Chỉ ghi ngày sinh vào một trong hai cột Nam, Nữ.")
@@ -160,6 +164,8 @@ def type_members(sub: Submission, period: Period) -> tuple[pd.DataFrame, list[is
         if key == "full_name" or key not in table.headers:
             continue
         missing = raw[key].map(is_blank) if key in raw else pd.Series(True, index=raw.index)
+        if key in errored:
+            missing &= ~errored.loc[raw.index, key]
         for row in raw.loc[missing, "row"]:
             col.add("REQUIRED_MISSING", row, key)
     _check_citizen_ids(out, raw, col)
@@ -234,7 +240,7 @@ def type_candidates(sub: Submission, members: pd.DataFrame, period: Period) -> t
     if table is None:
         return pd.DataFrame(columns=["unit", "file", "sheet", "row", "full_name", "certificate_on", "certified"]), []
     col = _Collector(sub, table)
-    raw = _blank_error_values(table.rows, col)
+    raw, _ = _blank_error_values(table.rows, col)
     names = _text(raw, "full_name")
     for row in raw.loc[names.isna(), "row"]:
         col.add("ROW_NOT_COUNTED", row, "full_name")
@@ -318,7 +324,8 @@ def validate(submissions: list[Submission], period: Period):
 
 def _empty_members() -> pd.DataFrame:
     frame = pd.DataFrame(columns=["unit", "file", "sheet", "row", "full_name", *MEMBER_DATES, "gender", "ethnicity",
-                                  "religion", "has_religion", "youth_union", "education", "note", "citizen_id"])
+                                  "religion", "has_religion", "youth_union", "education", "note", "citizen_id",
+                                  "has_official_column"])
     for key in MEMBER_DATES:
         frame[key] = pd.to_datetime(frame[key])
     return frame

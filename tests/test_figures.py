@@ -94,3 +94,16 @@ def test_coverage_never_pretends_to_be_complete(report):
 
 def test_appendix_lists_name_a_subordinate_cell_with_its_committee(report):
     assert report.overdue.loc[0, "unit_name"] == "Chi bộ Đội An ninh (Đảng bộ Công an huyện Đông Sơn)"
+
+
+def test_a_file_without_an_official_date_column_claims_nobody_overdue(tmp_path):
+    from builders import MEMBER_HEADER
+
+    register = read_register(write_register(tmp_path / "units.xlsx"))
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    header = [h for h in MEMBER_HEADER if h != "Ngày chính thức"]
+    write_roster(inbox / "CB-A.xlsx", "CB-A", [member("Nguyễn Văn An", 1980, n=1)], header=header)
+    report = build_report(register, load_inbox(inbox, register), Q3, Config(), dt.date(2022, 10, 27))
+    assert report.totals["overdue"] == 0 and report.overdue.empty
+    assert not [i for i in report.issues if i.rule == "RECOGNITION_OVERDUE"]
