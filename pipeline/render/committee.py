@@ -8,6 +8,7 @@ unit table, coverage wording, sorted appendices); the sentences themselves live 
 from __future__ import annotations
 
 import base64
+import functools
 from collections import Counter
 from pathlib import Path
 
@@ -29,7 +30,13 @@ MAX_UNITS_FULL_TABLE = 150
 STATUS_NOTES = {"missing": "Chưa gửi danh sách", "rejected": "Tệp không dùng được"}
 
 
-def _environment():
+@functools.cache
+def environment():
+    """One Jinja environment per process, with the Vietnamese filters (shared by every document)."""
+    return _make_environment()
+
+
+def _make_environment():
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
     env = Environment(
@@ -229,7 +236,7 @@ def committee_context(report: Report) -> dict:
 
 def render_committee_html(report: Report) -> str:
     """The committee report as an HTML document (links print.css and the fonts relatively)."""
-    return _environment().get_template(TEMPLATE).render(**committee_context(report))
+    return environment().get_template(TEMPLATE).render(**committee_context(report))
 
 
 def write_committee_pdf(report: Report, path: Path) -> Path:

@@ -14,7 +14,7 @@ from pathlib import Path
 from pipeline.issues import ERROR, SEVERITY_VI
 from pipeline.normalize import fold
 from pipeline.outputs import atomic_path
-from pipeline.render.committee import TEMPLATES_DIR, _environment
+from pipeline.render.committee import TEMPLATES_DIR, environment
 
 TEMPLATE = "feedback.html.j2"
 
@@ -35,12 +35,6 @@ REBUILT_SUFFIXES = (".xls", ".ods", ".xlsb")
 # --- the PDF ----------------------------------------------------------------------------------
 
 @functools.cache
-def _env():
-    """One Jinja environment per process (the committee report's, with the Vietnamese filters)."""
-    return _environment()
-
-
-@functools.cache
 def _weasy_html():
     from weasyprint import HTML  # imported once per process: it takes a second to load
 
@@ -49,7 +43,7 @@ def _weasy_html():
 
 def render_feedback_html(view: dict) -> str:
     """The unit's feedback report as an HTML document (links print.css and the fonts relatively)."""
-    return _env().get_template(TEMPLATE).render(**view)
+    return environment().get_template(TEMPLATE).render(**view)
 
 
 def write_feedback_pdf(view: dict, path: Path) -> Path:
