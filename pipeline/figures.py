@@ -10,13 +10,13 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.intake import ACCEPTED, REJECTED, Submission
-from pipeline.normalize import PERSON_ID
+from pipeline.normalize import PERSON_ID, age_at
 from pipeline.period import Period
 from pipeline.register import Register
 from pipeline.report import FIGURE_COLUMNS, Coverage
 
 PROBATION = pd.DateOffset(months=12)
-GRACE = pd.Timedelta(days=30)
+GRACE = pd.Timedelta(days=30)   # "quá hạn" only 30 days after the 12 months are over
 CERTIFICATE = pd.DateOffset(months=60)
 
 
@@ -26,13 +26,6 @@ def person_key(members: pd.DataFrame) -> pd.Series:
     valid = ids.notna() & ids.astype(str).str.fullmatch(PERSON_ID)
     own = members["file"].astype(str) + "#" + members["row"].astype(str)
     return ids.where(valid, own)
-
-
-def age_at(born: pd.Series, on: pd.Series) -> pd.Series:
-    """Full years between two datetime columns (NaN where either is missing)."""
-    years = on.dt.year - born.dt.year
-    before_birthday = (on.dt.month < born.dt.month) | ((on.dt.month == born.dt.month) & (on.dt.day < born.dt.day))
-    return (years - before_birthday.astype(int)).where(born.notna() & on.notna())
 
 
 def member_flags(members: pd.DataFrame, period: Period) -> pd.DataFrame:

@@ -10,6 +10,9 @@ import math
 import re
 import unicodedata
 
+import numpy as np
+import pandas as pd
+
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 # A citizen ID that identifies a person: 12-digit CCCD or the old 9-digit CMND.
 PERSON_ID = r"\d{12}|\d{9}"
@@ -23,12 +26,7 @@ def is_blank(value) -> bool:
         return True
     if isinstance(value, str) and not value.strip():
         return True
-    try:
-        import pandas as pd
-
-        return value is pd.NA or value is pd.NaT
-    except Exception:  # pragma: no cover
-        return False
+    return value is pd.NA or value is pd.NaT
 
 
 def clean_text(value) -> str | None:
@@ -55,68 +53,85 @@ def fold(value) -> str:
     return stripped.lower()
 
 
-_DATE_PATTERNS = [
-    # (regex, order of groups: day, month, year)
-    (re.compile(r"^(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4})$"), ("d", "m", "y")),
-    (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$"), ("y", "m", "d")),
-]
+_DAY_FIRST = r"^(?P<d>\d{1,2})[/\-.](?P<m>\d{1,2})[/\-.](?P<y>\d{4})$"
+_ISO = r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?:[ T]00:00(?::00)?)?$"
+
+
+def parse_dates(values: pd.Series, allow_year: bool = False) -> tuple[pd.Series, pd.Series]:
+    """Vectorised `normalize.parse_date`: → (datetime64 column, status column: ok/empty/bad/year/error)."""
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    status = pd.Series("bad", index=values.index, dtype=object)
+    kind = values.map(lambda v: "date" if isinstance(v, (dt.date, pd.Timestamp)) else
+                      "num" if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+                      else "str" if isinstance(v, str) else "none" if v is None else "other")
+    numbers = pd.to_numeric(values.where(kind == "num"), errors="coerce")
+    status[(kind == "none") | ((kind == "num") & numbers.isna())] = "empty"
+    dates = kind == "date"
+    if dates.any():
+        out[dates] = pd.to_datetime(values[dates].map(lambda v: pd.Timestamp(v).normalize()))
+        status[dates] = "ok"
+    whole = numbers.notna() & (numbers == numbers.round())
+    if allow_year:
+        year = whole & numbers.between(1900, 2100)
+        out[year] = pd.to_datetime(dict(year=numbers[year].astype(int), month=1, day=1))
+        status[year] = "year"
+        whole &= ~year
+    serial = whole & numbers.between(1, 2958465)
+    out[serial] = pd.Timestamp(EXCEL_EPOCH) + pd.to_timedelta(numbers[serial], unit="D")
+    status[serial] = "ok"
+    text = values.where(kind == "str").str.strip()
+    strings = kind == "str"
+    status[strings & text.eq("")] = "empty"
+    status[strings & text.str.upper().isin(EXCEL_ERRORS)] = "error"
+    if allow_year:
+        year = strings & text.str.fullmatch(r"\d{4}").fillna(False).astype(bool)
+        out[year] = pd.to_datetime(dict(year=text[year].astype(int), month=1, day=1))
+        status[year] = "year"
+    for pattern in (_DAY_FIRST, _ISO):
+        parts = text[strings & (status == "bad")].str.extract(pattern).dropna()
+        if parts.empty:
+            continue
+        days = pd.to_datetime(dict(year=parts["y"].astype(int), month=parts["m"].astype(int),
+                                   day=parts["d"].astype(int)), errors="coerce")
+        good = days.dropna()
+        out[good.index] = good
+        status[good.index] = "ok"
+    return out, status
 
 
 def parse_date(value, *, allow_year: bool = False) -> tuple[dt.date | None, str]:
-    """→ (date, status); status is "ok", "empty", "bad", "year" (a year alone, taken as 1 January)
-    or "error" (an Excel error value such as #REF!)."""
-    if is_blank(value):
-        return None, "empty"
-    if isinstance(value, dt.datetime):
-        return value.date(), "ok"
-    if isinstance(value, dt.date):
-        return value, "ok"
-    if isinstance(value, bool):
-        return None, "bad"
-    if isinstance(value, (int, float)):
-        number = float(value)
-        if allow_year and number.is_integer() and 1900 <= number <= 2100:
-            return dt.date(int(number), 1, 1), "year"
-        if number.is_integer() and 1 <= number < 2958466:  # Excel serial day numbers
-            return EXCEL_EPOCH + dt.timedelta(days=int(number)), "ok"
-        return None, "bad"
-    text = clean_text(value) or ""
-    if text.upper() in EXCEL_ERRORS:
-        return None, "error"
-    if allow_year and re.fullmatch(r"\d{4}", text):
-        return dt.date(int(text), 1, 1), "year"
-    for pattern, order in _DATE_PATTERNS:
-        m = pattern.match(text)
-        if m:
-            parts = dict(zip(order, (int(g) for g in m.groups())))
-            try:
-                return dt.date(parts["y"], parts["m"], parts["d"]), "ok"
-            except ValueError:
-                return None, "bad"
-    return None, "bad"
+    """One value: → (date, status); status is "ok", "empty", "bad", "year" (a year alone, taken as
+    1 January) or "error" (an Excel error value such as #REF!). Same rules as `parse_dates`."""
+    days, status = parse_dates(pd.Series([value], dtype=object), allow_year=allow_year)
+    day = days.iloc[0]
+    return (None if pd.isna(day) else day.date()), status.iloc[0]
+
+
+def citizen_ids(values: pd.Series) -> pd.Series:
+    """Vectorised `normalize.citizen_id`: digits as text; a number that lost its leading zeros
+    gets them back when it has 10–11 digits."""
+    numeric = values.map(lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool))
+    numbers = pd.to_numeric(values.where(numeric), errors="coerce")
+    whole = numbers.notna() & (numbers == numbers.round())
+    as_text = values.where(~numeric).astype(object).map(lambda v: None if v is None or pd.isna(v) else str(v))
+    digits = numbers[whole].astype("int64").astype(str)
+    digits = digits.where(~digits.str.len().between(10, 11), digits.str.zfill(12))
+    as_text[whole] = digits
+    as_text[numeric & ~whole & numbers.notna()] = numbers[numeric & ~whole & numbers.notna()].astype(str)
+    cleaned = as_text.astype(object).where(as_text.notna(), None)
+    cleaned = cleaned.map(lambda v: None if v is None else re.sub(r"[\s.\-']", "", v) or None)
+    return cleaned
 
 
 def citizen_id(value) -> str | None:
-    """Digits of a citizen ID as text. A number that lost its leading zeros gets them back when
-    it has 10–11 digits (a 12-digit CCCD typed into a number cell)."""
-    if is_blank(value):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = clean_text(value) or ""
-    text = re.sub(r"[\s.\-']", "", text)
-    if isinstance(value, int) and 10 <= len(text) < 12:
-        text = text.zfill(12)
-    return text or None
+    """One value; see `citizen_ids`."""
+    return citizen_ids(pd.Series([value], dtype=object)).iloc[0]
 
 
-def full_years(born: dt.date, on: dt.date) -> int:
-    """Age in full years on a day."""
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    month0 = day.month - 1 + months
-    year, month = day.year + month0 // 12, month0 % 12 + 1
-    last = [31, 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
-    return dt.date(year, month, min(day.day, last))
+def age_at(born: pd.Series, on) -> pd.Series:
+    """Full years from each birth date to `on` (a date, or a column of dates); NaN where missing."""
+    if isinstance(on, (dt.date, pd.Timestamp)):
+        on = pd.Series(pd.Timestamp(on), index=born.index)
+    years = on.dt.year - born.dt.year
+    before_birthday = (on.dt.month * 100 + on.dt.day) < (born.dt.month * 100 + born.dt.day)
+    return (years - before_birthday.astype(int)).where(born.notna() & on.notna())

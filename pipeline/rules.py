@@ -1,6 +1,7 @@
 """The checks of DOMAIN §4 over the accepted submissions → typed tables and issues.
 
-One pass, every problem collected; nothing raises. Each issue points at the file, sheet, Excel
+One pass over one frame holding every file's rows (vectorised: no per-file frames, no per-row
+Python in the common path), every problem collected; nothing raises. Each issue points at the file, sheet, Excel
 row and the column header as written in the file. Values that cannot be read become missing
 (NaT/None) and the issue says so; the person still counts (DOMAIN §5).
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import re
 
 import numpy as np
@@ -16,8 +18,9 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from pipeline import issues as iss
+from pipeline.figures import overdue_mask
 from pipeline.intake import ACCEPTED, Submission
-from pipeline.normalize import EXCEL_ERRORS, PERSON_ID, add_months, citizen_id, clean_text, fold, full_years, is_blank, parse_date
+from pipeline.normalize import EXCEL_ERRORS, PERSON_ID, age_at, citizen_ids, clean_text, fold, parse_dates
 from pipeline.period import Period
 from pipeline.roster import MEMBER_LABELS, MEMBER_REQUIRED, Table
 
@@ -39,7 +42,6 @@ YES_WORDS = ("x", "co", "yes", "1", "v", "dv", "doan vien")
 
 MEMBER_DATES = ("birth_date", "admitted_on", "ceremony_on", "official_on")
 PROBATION_MONTHS = 12
-RECOGNITION_GRACE_DAYS = 30
 CEREMONY_WORKING_DAYS = 30
 CERTIFICATE_MONTHS = 60
 
@@ -52,280 +54,304 @@ _ETHNIC_INDEX = {_squash(g): g for g in ETHNIC_GROUPS} | {_squash(k): v for k, v
 
 
 class _Collector:
-    """Issues for one table, with the table's own header spellings."""
+    """Issues for rows of many files, each with its own header spellings and cell positions."""
 
-    def __init__(self, sub: Submission, table: Table):
-        self.sub, self.table, self.out = sub, table, []
-        # Under the Nam/Nữ layout the birth date's column differs row by row.
-        self.birth_cols = {}
-        if "_birth_col" in table.rows:
-            self.birth_cols = {r: c for r, c in zip(table.rows["row"], table.rows["_birth_col"]) if pd.notna(c)}
+    def __init__(self, tables: dict[str, Table], units: dict[str, str]):
+        self.tables, self.units, self.out = tables, units, []
 
-    def add(self, rule: str, row: int, key: str | None, value=None, **ctx):
-        column = self.table.headers.get(key, MEMBER_LABELS.get(key, key)) if key else None
-        shown = value
-        if isinstance(value, (dt.date, pd.Timestamp)):
-            shown = value.strftime("%d/%m/%Y")
-        elif value is not None and not isinstance(value, str):
-            shown = clean_text(value)
-        position = self.table.positions.get(key) if key else None
-        if key in ("birth_date", "gender") and row in self.birth_cols:
-            position = int(self.birth_cols[row])
-        cell = None if position is None or row is None else f"{get_column_letter(position + 1)}{int(row)}"
-        self.out.append(iss.make(rule, unit=self.sub.unit, file=self.sub.file, sheet=self.table.sheet,
-                                 row=row, column=column, value=shown, cell=cell, **ctx))
+    def add(self, rule: str, rows: pd.DataFrame, key: str | None, values=None, **ctx):
+        """One issue per row of `rows` (which has file, row and, for Nam/Nữ files, _birth_col).
 
-
-def _dates(frame: pd.DataFrame, key: str, col: _Collector, *, allow_year=False) -> pd.Series:
-    out = []
-    for value, row in zip(frame[key], frame["row"]):
-        day, status = parse_date(value, allow_year=allow_year)
-        if status == "bad":
-            col.add("BAD_DATE", row, key, value, detail=" Người này chưa được tính ở các số liệu cần ngày này.")
-        elif status == "error":
-            col.add("EXCEL_ERROR", row, key, value)
-        elif status == "year":
-            col.add("BIRTH_YEAR_ONLY", row, key, value)
-        out.append(day)
-    return pd.Series(pd.to_datetime(out), index=frame.index)
+        `values` and any ctx item may be a Series aligned with `rows` (a value per row)."""
+        if rows.empty:
+            return
+        per_row = {k: v for k, v in ctx.items() if isinstance(v, pd.Series)}
+        fixed = {k: v for k, v in ctx.items() if k not in per_row}
+        birth = rows["_birth_col"] if "_birth_col" in rows else None
+        for index, file, row in zip(rows.index, rows["file"], rows["row"]):
+            table = self.tables[file]
+            column = table.headers.get(key, MEMBER_LABELS.get(key, key)) if key else None
+            position = table.positions.get(key) if key else None
+            if key in ("birth_date", "gender") and birth is not None and pd.notna(birth[index]):
+                position = int(birth[index])
+            value = values[index] if isinstance(values, pd.Series) else values
+            cell = None if position is None else f"{get_column_letter(position + 1)}{int(row)}"
+            self.out.append(iss.make(rule, unit=self.units[file], file=file, sheet=table.sheet, row=int(row),
+                                     column=column, value=_shown(value), cell=cell,
+                                     **fixed, **{k: v[index] for k, v in per_row.items()}))
 
 
-def _choice(frame, key, col: _Collector, allowed_index: dict[str, str], allowed: tuple[str, ...]) -> pd.Series:
-    out = []
-    for value, row in zip(frame[key], frame["row"]):
-        text = clean_text(value)
-        if text is None:
-            out.append(None)
-            continue
-        hit = allowed_index.get(_squash(text))
-        if hit is None:
-            close = difflib.get_close_matches(_squash(text), list(allowed_index), n=1, cutoff=0.6)
-            suggestion = f" Có phải là \"{allowed_index[close[0]]}\"?" if close else ""
-            suggestion += f" Giá trị hợp lệ: {', '.join(allowed[:8])}{'…' if len(allowed) > 8 else ''}."
-            col.add("BAD_VALUE", row, key, text, suggestion=suggestion)
-        out.append(hit)
-    return pd.Series(out, index=frame.index, dtype=object)
+def _shown(value):
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, (dt.date, pd.Timestamp)):
+        return value.strftime("%d/%m/%Y")
+    return value if isinstance(value, str) else clean_text(value)
 
 
-def _text(frame, key) -> pd.Series:
-    if key not in frame:
-        return pd.Series([None] * len(frame), index=frame.index, dtype=object)
-    return frame[key].map(clean_text).astype(object)
+def _day_text(days: pd.Series) -> pd.Series:
+    return days.dt.strftime("%d/%m/%Y")
 
 
-def _blank_error_values(raw: pd.DataFrame, col: "_Collector") -> tuple[pd.DataFrame, pd.DataFrame]:
+def _stack(pairs: list[tuple[Submission, Table]]) -> pd.DataFrame:
+    """Every table's raw rows in one frame, with unit, file and sheet beside them."""
+    frames = []
+    for sub, table in pairs:
+        frame = table.rows.copy()
+        frame["unit"], frame["file"], frame["sheet"] = sub.unit, sub.file, table.sheet
+        frames.append(frame)
+    if not frames:
+        return pd.DataFrame(columns=["row", "unit", "file", "sheet"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def _column(raw: pd.DataFrame, key: str) -> pd.Series:
+    return raw[key] if key in raw else pd.Series(None, index=raw.index, dtype=object)
+
+
+def _present(raw: pd.DataFrame, tables: dict[str, Table], key: str) -> pd.Series:
+    """Whether each row's file has this column at all."""
+    return raw["file"].map({f: key in t.headers for f, t in tables.items()}).fillna(False).astype(bool)
+
+
+def _blank(values: pd.Series) -> pd.Series:
+    text = values.astype(str).str.strip()
+    return values.isna() | text.eq("") | text.isin(["nan", "None", "NaT"]) & values.map(lambda v: not isinstance(v, str))
+
+
+def _map_unique(values: pd.Series, func) -> pd.Series:
+    """func over the distinct values only (rosters repeat `Kinh`, `Nam`, `x` thousands of times)."""
+    keys = values.map(lambda v: ("", type(v).__name__, str(v)))
+    first = ~keys.duplicated()
+    results = {k: func(v) for k, v in zip(keys[first], values[first])}
+    return keys.map(results).astype(object)
+
+
+def _text(raw: pd.DataFrame, key: str, unique: bool = False) -> pd.Series:
+    values = _column(raw, key)
+    return (_map_unique(values, clean_text) if unique else values.map(clean_text)).astype(object)
+
+
+# ---------- dates ----------
+
+def _dates(raw, key, col: _Collector, allow_year=False) -> pd.Series:
+    days, status = parse_dates(_column(raw, key), allow_year=allow_year)
+    values = _column(raw, key)
+    col.add("BAD_DATE", raw[status == "bad"], key, values,
+            detail=" Người này chưa được tính ở các số liệu cần ngày này.")
+    col.add("EXCEL_ERROR", raw[status == "error"], key, values)
+    col.add("BIRTH_YEAR_ONLY", raw[status == "year"], key, values)
+    return days
+
+
+# ---------- values from a list ----------
+
+@functools.cache
+def _closest(squashed: str, allowed: tuple[str, ...]) -> str:
+    index = {_squash(a): a for a in allowed}
+    close = difflib.get_close_matches(squashed, list(index), n=1, cutoff=0.6)
+    suggestion = f" Có phải là \"{index[close[0]]}\"?" if close else ""
+    return suggestion + f" Giá trị hợp lệ: {', '.join(allowed[:8])}{'…' if len(allowed) > 8 else ''}."
+
+
+def _choice(raw, key, col: _Collector, allowed_index: dict[str, str], allowed: tuple[str, ...]) -> pd.Series:
+    text = _text(raw, key, unique=True)
+    squashed = _map_unique(text, lambda t: None if t is None else _squash(t))
+    hit = squashed.map(allowed_index).astype(object).where(squashed.notna(), None)
+    wrong = text.notna() & hit.isna()
+    if wrong.any():
+        suggestion = squashed[wrong].map(lambda s: _closest(s, allowed))
+        col.add("BAD_VALUE", raw[wrong], key, text, suggestion=suggestion)
+    return hit.where(hit.notna(), None)
+
+
+# ---------- members ----------
+
+def _blank_error_values(raw: pd.DataFrame, col: _Collector) -> tuple[pd.DataFrame, pd.DataFrame]:
     """An Excel error value (`#REF!`) is reported once at its cell and then read as empty.
 
-    → (rows with those cells emptied, a same-shaped mask of them, so no later check reports the
-    same cell again as missing)."""
-    keys = [k for k in raw.columns if k != "row" and not k.startswith("_")]
-    errors = raw[keys].map(lambda v: isinstance(v, str) and v.strip().upper() in EXCEL_ERRORS)
+    → (rows with those cells emptied, a mask of them, so no later check reports the same cell
+    again as missing)."""
+    keys = [k for k in raw.columns if k not in ("row", "unit", "file", "sheet") and not k.startswith("_")]
+    errors = pd.DataFrame({k: raw[k].map(lambda v: isinstance(v, str) and v.strip().upper() in EXCEL_ERRORS)
+                           for k in keys}, index=raw.index)
     if not errors.to_numpy().any():
         return raw, errors
     raw = raw.copy()
     for key in keys:
-        for index in raw.index[errors[key]]:
-            col.add("EXCEL_ERROR", raw.at[index, "row"], key, raw.at[index, key])
-            raw.at[index, key] = None
+        if errors[key].any():
+            col.add("EXCEL_ERROR", raw[errors[key]], key, raw[key])
+            raw[key] = raw[key].where(~errors[key], None)
     return raw, errors
 
 
-def type_members(sub: Submission, period: Period) -> tuple[pd.DataFrame, list[iss.Issue]]:
-    """Raw member rows of one accepted file → typed rows + value-level issues."""
-    table = sub.workbook.members
-    col = _Collector(sub, table)
-    raw, errored = _blank_error_values(table.rows, col)
+def type_members(raw: pd.DataFrame, col: _Collector, period: Period) -> pd.DataFrame:
+    """Raw member rows of every accepted file → typed rows; value-level issues go to `col`."""
+    raw, errored = _blank_error_values(raw, col)
     names = _text(raw, "full_name")
     unnamed = names.isna()
-    for row in raw.loc[unnamed, "row"]:
-        col.add("ROW_NOT_COUNTED", row, "full_name")
-    raw = raw[~unnamed]
-    out = pd.DataFrame(index=raw.index)
-    out["unit"] = sub.unit
-    out["file"] = sub.file
-    out["sheet"] = table.sheet
-    out["row"] = raw["row"].astype(int)
-    out["full_name"] = names[~unnamed]
+    col.add("ROW_NOT_COUNTED", raw[unnamed], "full_name")
+    raw, names = raw[~unnamed], names[~unnamed]
+    errored = errored.loc[raw.index]
+    out = pd.DataFrame({"unit": raw["unit"], "file": raw["file"], "sheet": raw["sheet"],
+                        "row": raw["row"].astype(int), "full_name": names}, index=raw.index)
     for key in MEMBER_DATES:
-        out[key] = _dates(raw, key, col, allow_year=key == "birth_date") if key in raw else pd.NaT
-    out["gender"] = _choice(raw, "gender", col, {_squash(g): g for g in GENDERS}, GENDERS) if "gender" in raw else None
-    out["ethnicity"] = _choice(raw, "ethnicity", col, _ETHNIC_INDEX, ETHNIC_GROUPS) if "ethnicity" in raw else None
-    out["religion"] = _text(raw, "religion")
-    out["has_religion"] = out["religion"].map(lambda v: fold(v or "") not in NO_RELIGION)
-    out["youth_union"] = _text(raw, "youth_union").map(lambda v: fold(v or "") in YES_WORDS)
-    out["education"] = _text(raw, "education")
+        out[key] = _dates(raw, key, col, allow_year=key == "birth_date")
+    out["gender"] = _choice(raw, "gender", col, {_squash(g): g for g in GENDERS}, GENDERS)
+    out["ethnicity"] = _choice(raw, "ethnicity", col, _ETHNIC_INDEX, ETHNIC_GROUPS)
+    out["religion"] = _text(raw, "religion", unique=True)
+    out["has_religion"] = _map_unique(out["religion"], lambda v: fold(v or "") not in NO_RELIGION).astype(bool)
+    out["youth_union"] = _map_unique(_text(raw, "youth_union", unique=True),
+                                     lambda v: fold(v or "") in YES_WORDS).astype(bool)
+    out["education"] = _text(raw, "education", unique=True)
     out["note"] = _text(raw, "note")
-    out["citizen_id"] = raw["citizen_id"].map(citizen_id) if "citizen_id" in raw else None
-    out["has_official_column"] = "official_on" in table.headers
+    out["citizen_id"] = citizen_ids(_column(raw, "citizen_id"))
+    tables = col.tables
+    out["has_official_column"] = _present(raw, tables, "official_on")
     if "_gender_conflict" in raw:
-        for row in raw.loc[raw["_gender_conflict"].eq(True), "row"]:
-            col.add("BAD_VALUE", row, "gender", "Nam và Nữ", suggestion=" Chỉ ghi ngày sinh vào một trong hai cột Nam, Nữ.")
+        conflict = raw["_gender_conflict"].eq(True)
+        col.add("BAD_VALUE", raw[conflict], "gender", "Nam và Nữ",
+                suggestion=" Chỉ ghi ngày sinh vào một trong hai cột Nam, Nữ.")
     for key in MEMBER_REQUIRED:
-        if key == "full_name" or key not in table.headers:
+        if key == "full_name":
             continue
-        missing = raw[key].map(is_blank) if key in raw else pd.Series(True, index=raw.index)
+        missing = _present(raw, tables, key) & _blank(_column(raw, key))
         if key in errored:
-            missing &= ~errored.loc[raw.index, key]
-        for row in raw.loc[missing, "row"]:
-            col.add("REQUIRED_MISSING", row, key)
+            missing &= ~errored[key]
+        if key == "gender" and "_birth_col" in raw:
+            missing &= raw["_birth_col"].isna() | ~_present(raw, tables, "gender")
+        col.add("REQUIRED_MISSING", raw[missing], key)
     _check_citizen_ids(out, raw, col)
-    _check_member_dates(out, col, period, has_official="official_on" in table.headers)
-    return out.reset_index(drop=True), col.out
+    _check_member_dates(out, raw, col, period)
+    return out.reset_index(drop=True)
 
 
 def _check_citizen_ids(out: pd.DataFrame, raw: pd.DataFrame, col: _Collector) -> None:
-    for cid, value, row, gender, born in zip(out["citizen_id"], raw.get("citizen_id", out["citizen_id"]),
-                                             out["row"], out["gender"], out["birth_date"]):
-        if cid is None:
-            continue
-        if re.fullmatch(r"\d{9}", cid):
-            col.add("CCCD_OLD_CMND", row, "citizen_id", cid)
-            continue
-        if not re.fullmatch(r"\d{12}", cid):
-            col.add("CCCD_FORMAT", row, "citizen_id", clean_text(value))
-            continue
-        code = int(cid[3])
-        if code > 3:
-            continue
-        wrong = []
-        if gender is not None and (code % 2 == 1) != (gender == "Nữ"):
-            wrong.append(f"giới tính {gender} (chữ số thứ 4 là {code})")
-        if not pd.isna(born):
-            century = 1900 if code < 2 else 2000
-            if century + int(cid[4:6]) != born.year:
-                wrong.append(f"năm sinh {born.year} (chữ số 4–6 là {cid[3:6]})")
-        if wrong:
-            col.add("CCCD_MISMATCH", row, "citizen_id", cid, detail=" và ".join(wrong))
+    ids = out["citizen_id"]
+    text = ids.fillna("")
+    nine = text.str.fullmatch(r"\d{9}")
+    twelve = text.str.fullmatch(r"\d{12}")
+    col.add("CCCD_OLD_CMND", out[ids.notna() & nine], "citizen_id", ids)
+    col.add("CCCD_FORMAT", out[ids.notna() & ~nine & ~twelve], "citizen_id", _column(raw, "citizen_id").map(clean_text))
+    code = pd.to_numeric(text.str[3].where(twelve), errors="coerce")
+    known = twelve & code.le(3)
+    woman = code.mod(2).eq(1)
+    gender_wrong = known & out["gender"].notna() & (woman != out["gender"].eq("Nữ"))
+    year = (np.where(code < 2, 1900, 2000) + pd.to_numeric(text.str[4:6].where(twelve), errors="coerce"))
+    year_wrong = known & out["birth_date"].notna() & (out["birth_date"].dt.year != year)
+    gender_text = "giới tính " + out["gender"].fillna("") + " (chữ số thứ 4 là " + text.str[3] + ")"
+    year_text = "năm sinh " + out["birth_date"].dt.year.astype("Int64").astype(str) + " (chữ số 4–6 là " + text.str[3:6] + ")"
+    detail = pd.Series("", index=out.index, dtype=object)
+    detail[gender_wrong] = gender_text[gender_wrong]
+    both = gender_wrong & year_wrong
+    detail[year_wrong & ~gender_wrong] = year_text[year_wrong & ~gender_wrong]
+    detail[both] = gender_text[both] + " và " + year_text[both]
+    wrong = gender_wrong | year_wrong
+    col.add("CCCD_MISMATCH", out[wrong], "citizen_id", ids, detail=detail)
 
 
-def _check_member_dates(out: pd.DataFrame, col: _Collector, period: Period, has_official: bool = True) -> None:
+def _check_member_dates(out: pd.DataFrame, raw: pd.DataFrame, col: _Collector, period: Period) -> None:
     end = pd.Timestamp(period.end)
+    end_text = period.end.strftime("%d/%m/%Y")
     for key in MEMBER_DATES:
-        late = out[key] > end
-        for row, day in zip(out.loc[late, "row"], out.loc[late, key]):
-            col.add("DATE_AFTER_PERIOD", row, key, day, detail=period.end.strftime("%d/%m/%Y"))
-    for rec in out.itertuples():
-        born = None if pd.isna(rec.birth_date) else rec.birth_date.date()
-        admitted = None if pd.isna(rec.admitted_on) else rec.admitted_on.date()
-        ceremony = None if pd.isna(rec.ceremony_on) else rec.ceremony_on.date()
-        official = None if pd.isna(rec.official_on) else rec.official_on.date()
-        if born:
-            age = full_years(born, period.end)
-            if age < 16 or age > 100:
-                col.add("AGE_IMPLAUSIBLE", rec.row, "birth_date", born, detail=f"{age} tuổi vào cuối kỳ")
-        if born and admitted:
-            at = full_years(born, admitted)
-            if at < 18:
-                col.add("ADMISSION_UNDER_18", rec.row, "admitted_on", admitted, detail=at)
-            elif at > 60:
-                col.add("ADMISSION_OVER_60", rec.row, "admitted_on", admitted, detail=at)
-        start = ceremony or admitted
-        if admitted and ceremony:
-            days = int(np.busday_count(admitted, ceremony))
-            if days > CEREMONY_WORKING_DAYS:
-                col.add("CEREMONY_LATE", rec.row, "ceremony_on", ceremony,
-                        detail=f"{days} ngày làm việc sau ngày {admitted:%d/%m/%Y}")
-        if start and official:
-            earliest = add_months(start, PROBATION_MONTHS)
-            if official < earliest:
-                col.add("OFFICIAL_TOO_EARLY", rec.row, "official_on", official, detail=f"{earliest:%d/%m/%Y}")
-        elif start and not official and has_official:
-            due = add_months(start, PROBATION_MONTHS)
-            if period.end > due + dt.timedelta(days=RECOGNITION_GRACE_DAYS):
-                col.add("RECOGNITION_OVERDUE", rec.row, "official_on", None, detail=f"{start:%d/%m/%Y}")
+        col.add("DATE_AFTER_PERIOD", out[out[key] > end], key, out[key], detail=end_text)
+    born, admitted, ceremony, official = (out[k] for k in MEMBER_DATES)
+    age = age_at(born, period.end)
+    odd = born.notna() & ((age < 16) | (age > 100))
+    col.add("AGE_IMPLAUSIBLE", out[odd], "birth_date", born,
+            detail=age.astype("Int64").astype(str) + " tuổi vào cuối kỳ")
+    at = age_at(born, admitted)
+    known = born.notna() & admitted.notna()
+    col.add("ADMISSION_UNDER_18", out[known & (at < 18)], "admitted_on", admitted, detail=at.astype("Int64").astype(str))
+    col.add("ADMISSION_OVER_60", out[known & (at > 60)], "admitted_on", admitted, detail=at.astype("Int64").astype(str))
+    both = admitted.notna() & ceremony.notna()
+    working = pd.Series(0, index=out.index)
+    if both.any():
+        working[both] = np.busday_count(admitted[both].values.astype("datetime64[D]"),
+                                        ceremony[both].values.astype("datetime64[D]"))
+    late = both & (working > CEREMONY_WORKING_DAYS)
+    col.add("CEREMONY_LATE", out[late], "ceremony_on", ceremony,
+            detail=working.astype(str) + " ngày làm việc sau ngày " + _day_text(admitted).fillna(""))
+    start = ceremony.fillna(admitted)
+    earliest = start + pd.DateOffset(months=PROBATION_MONTHS)
+    early = start.notna() & official.notna() & (official < earliest)
+    col.add("OFFICIAL_TOO_EARLY", out[early], "official_on", official, detail=_day_text(earliest))
+    overdue = overdue_mask(out, period)   # the same rule the figures count
+    col.add("RECOGNITION_OVERDUE", out[overdue], "official_on", None, detail=_day_text(start))
 
 
-def type_candidates(sub: Submission, members: pd.DataFrame, period: Period) -> tuple[pd.DataFrame, list[iss.Issue]]:
-    table = sub.workbook.candidates
-    if table is None:
-        return pd.DataFrame(columns=["unit", "file", "sheet", "row", "full_name", "certificate_on", "certified"]), []
-    col = _Collector(sub, table)
-    raw, _ = _blank_error_values(table.rows, col)
+# ---------- candidates ----------
+
+CANDIDATE_FRAME = ["unit", "file", "sheet", "row", "full_name", "birth_date", "certificate_on", "certified"]
+
+
+def type_candidates(raw: pd.DataFrame, members: pd.DataFrame, col: _Collector, period: Period) -> pd.DataFrame:
+    if raw.empty:
+        return pd.DataFrame(columns=CANDIDATE_FRAME)
+    raw, _ = _blank_error_values(raw, col)
     names = _text(raw, "full_name")
-    for row in raw.loc[names.isna(), "row"]:
-        col.add("ROW_NOT_COUNTED", row, "full_name")
-    raw = raw[names.notna()]
-    out = pd.DataFrame(index=raw.index)
-    out["unit"], out["file"], out["sheet"] = sub.unit, sub.file, table.sheet
-    out["row"] = raw["row"].astype(int)
-    out["full_name"] = names[names.notna()]
-    out["birth_date"] = _dates(raw, "birth_date", col, allow_year=True) if "birth_date" in raw else pd.NaT
-    out["certificate_on"] = _dates(raw, "certificate_on", col) if "certificate_on" in raw else pd.NaT
-    oldest = pd.Timestamp(add_months(period.end, -CERTIFICATE_MONTHS))
+    col.add("ROW_NOT_COUNTED", raw[names.isna()], "full_name")
+    raw, names = raw[names.notna()], names[names.notna()]
+    out = pd.DataFrame({"unit": raw["unit"], "file": raw["file"], "sheet": raw["sheet"],
+                        "row": raw["row"].astype(int), "full_name": names}, index=raw.index)
+    out["birth_date"] = _dates(raw, "birth_date", col, allow_year=True)
+    out["certificate_on"] = _dates(raw, "certificate_on", col)
     end = pd.Timestamp(period.end)
-    out["certified"] = out["certificate_on"].between(oldest, end)
-    for rec in out.itertuples():
-        if pd.isna(rec.certificate_on):
-            if "certificate_on" not in raw or is_blank(raw.at[rec.Index, "certificate_on"]):
-                col.add("CERT_MISSING", rec.row, "certificate_on")
-        elif rec.certificate_on < oldest:
-            col.add("CERT_EXPIRED", rec.row, "certificate_on", rec.certificate_on)
-        elif rec.certificate_on > end:
-            col.add("DATE_AFTER_PERIOD", rec.row, "certificate_on", rec.certificate_on, detail=f"{period.end:%d/%m/%Y}")
-    by_name = {fold(n): o for n, o in zip(members["full_name"], members["official_on"])}
-    by_id = {c: o for c, o in zip(members["citizen_id"], members["official_on"]) if c}
+    oldest = end - pd.DateOffset(months=CERTIFICATE_MONTHS)
+    cert = out["certificate_on"]
+    out["certified"] = cert.between(oldest, end)
+    col.add("CERT_MISSING", out[cert.isna() & _blank(_column(raw, "certificate_on"))], "certificate_on")
+    col.add("CERT_EXPIRED", out[cert < oldest], "certificate_on", cert)
+    col.add("DATE_AFTER_PERIOD", out[cert > end], "certificate_on", cert, detail=period.end.strftime("%d/%m/%Y"))
+    _check_helpers(out, raw, members, col, end)
+    return out.reset_index(drop=True)
+
+
+def _check_helpers(out, raw, members, col: _Collector, end) -> None:
+    """Helpers must be official members of the same cell, named by full name or citizen ID."""
+    official = members["official_on"].notna() & (members["official_on"] <= end)
+    by_name = dict(zip(zip(members["unit"], members["full_name"].map(fold)), official))
+    by_id = {(u, c): o for u, c, o in zip(members["unit"], members["citizen_id"], official) if c}
     for key in ("helper_1", "helper_2"):
         if key not in raw:
             continue
-        for value, row in zip(raw[key], out["row"]):
-            text = clean_text(value)
-            if text is None:
-                continue
-            ident = citizen_id(value)
-            if ident in by_id:
-                official = by_id[ident]
-            elif fold(text) in by_name:
-                official = by_name[fold(text)]
-            else:
-                col.add("HELPER_NOT_FOUND", row, key, text)
-                continue
-            if pd.isna(official) or official > end:
-                col.add("HELPER_NOT_OFFICIAL", row, key, text)
-    return out.reset_index(drop=True), col.out
+        text = _text(raw, key)
+        ident = citizen_ids(_column(raw, key))
+        found = pd.Series([by_id.get((u, i), by_name.get((u, fold(t)))) if t else None
+                           for u, i, t in zip(raw["unit"], ident, text)], index=raw.index, dtype=object)
+        named = text.notna()
+        col.add("HELPER_NOT_FOUND", out[named & found.isna()], key, text)
+        col.add("HELPER_NOT_OFFICIAL", out[named & found.eq(False)], key, text)
 
 
-def duplicates(members: pd.DataFrame, tables: dict[str, Table]) -> list[iss.Issue]:
+# ---------- across files ----------
+
+def duplicates(members: pd.DataFrame, col: _Collector) -> None:
     """The same citizen ID twice, in one file or in two units: an error on every row."""
     ids = members["citizen_id"]
-    dup = members[ids.notna() & ids.str.fullmatch(PERSON_ID).fillna(False).astype(bool) & ids.duplicated(keep=False)]
-    out = []
-    for cid, group in dup.groupby("citizen_id", sort=True):
-        places = list(zip(group["unit"], group["file"], group["sheet"], group["row"]))
-        for unit, file, sheet, row in places:
-            others = [f"dòng {r} tệp {f}" + ("" if u == unit else f" ({u})") for u, f, s, r in places if (f, r) != (file, row)]
-            table = tables[file]
-            position = table.positions.get("citizen_id")
-            out.append(iss.make("DUPLICATE_PERSON", unit=unit, file=file, sheet=sheet, row=row,
-                                column=table.headers.get("citizen_id", "Số CCCD"), value=cid, detail="; ".join(others),
-                                cell=None if position is None else f"{get_column_letter(position + 1)}{row}"))
-    return out
+    valid = ids.notna() & ids.fillna("").str.fullmatch(PERSON_ID)
+    dup = members[valid & ids.duplicated(keep=False)]
+    if dup.empty:
+        return
+    places = dup.groupby("citizen_id")[["unit", "file", "row"]].apply(lambda g: list(g.itertuples(index=False)))
+    detail = pd.Series([
+        "; ".join(f"dòng {p.row} tệp {p.file}" + ("" if p.unit == unit else f" ({p.unit})")
+                  for p in places[cid] if (p.file, p.row) != (file, row))
+        for cid, unit, file, row in zip(dup["citizen_id"], dup["unit"], dup["file"], dup["row"])
+    ], index=dup.index)
+    col.add("DUPLICATE_PERSON", dup, "citizen_id", dup["citizen_id"], detail=detail)
 
 
 def validate(submissions: list[Submission], period: Period):
-    """→ (members, candidates, issues) over every accepted submission."""
-    members, candidates, found = [], [], []
-    tables = {}
-    for sub in submissions:
-        if sub.status != ACCEPTED:
-            continue
-        m, problems = type_members(sub, period)
-        found += problems
-        c, problems = type_candidates(sub, m, period)
-        found += problems
-        members.append(m)
-        candidates.append(c)
-        tables[sub.file] = sub.workbook.members
-    members_frame = pd.concat(members, ignore_index=True) if members else _empty_members()
-    candidates_frame = pd.concat(candidates, ignore_index=True) if candidates else pd.DataFrame(
-        columns=["unit", "file", "sheet", "row", "full_name", "certificate_on", "certified"])
-    found += duplicates(members_frame, tables)
-    return members_frame, candidates_frame, found
-
-
-def _empty_members() -> pd.DataFrame:
-    frame = pd.DataFrame(columns=["unit", "file", "sheet", "row", "full_name", *MEMBER_DATES, "gender", "ethnicity",
-                                  "religion", "has_religion", "youth_union", "education", "note", "citizen_id",
-                                  "has_official_column"])
-    for key in MEMBER_DATES:
-        frame[key] = pd.to_datetime(frame[key])
-    return frame
+    """→ (members, candidates, issues) over every accepted submission, in one pass."""
+    accepted = [s for s in submissions if s.status == ACCEPTED]
+    units = {s.file: s.unit for s in accepted}
+    member_col = _Collector({s.file: s.workbook.members for s in accepted}, units)
+    members = type_members(_stack([(s, s.workbook.members) for s in accepted]), member_col, period)
+    duplicates(members, member_col)
+    with_candidates = [s for s in accepted if s.workbook.candidates is not None]
+    candidate_col = _Collector({s.file: s.workbook.candidates for s in with_candidates}, units)
+    candidates = type_candidates(_stack([(s, s.workbook.candidates) for s in with_candidates]), members,
+                                 candidate_col, period)
+    found = sorted(member_col.out + candidate_col.out, key=iss.sort_key)
+    return members, candidates, found

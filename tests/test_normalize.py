@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from pipeline.normalize import add_months, citizen_id, clean_text, fold, parse_date
+from pipeline.normalize import age_at, citizen_id, clean_text, fold, parse_date
 
 
 @pytest.mark.parametrize("value, expected", [
@@ -45,6 +45,10 @@ def test_text_is_nfc_and_spaces_collapsed():
     assert fold("  Đảng  VIÊN ") == "dang vien"
 
 
-def test_add_months_clips_to_month_end():
-    assert add_months(dt.date(2020, 2, 29), 12) == dt.date(2021, 2, 28)
-    assert add_months(dt.date(2022, 1, 31), 1) == dt.date(2022, 2, 28)
+def test_age_in_full_years_turns_on_the_birthday():
+    import pandas as pd
+
+    born = pd.Series(pd.to_datetime(["2000-03-15", "2000-03-15", None]))
+    ages = age_at(born, dt.date(2018, 3, 15))
+    assert ages.iloc[0] == 18 and pd.isna(ages.iloc[2])
+    assert age_at(born, dt.date(2018, 3, 14)).iloc[0] == 17

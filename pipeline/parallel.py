@@ -1,0 +1,168 @@
+"""Where heavy, independent tasks run: one `concurrent.futures.Executor` seam.
+
+    make_executor(1)                  in this process, one task after another (tests, small runs)
+    make_executor(4)                  a pool of 4 worker processes on this machine
+    make_executor(None)               a pool with one worker per core available to this process
+    make_executor(dask_address=...)   the workers of a Dask cluster (`pip install .[dask]`)
+
+The callers (`pipeline.feedback.write_feedback`) only submit plain, picklable calls and collect
+their results with `run_tasks`; they never know which of the four runs them.
+
+Why a forkserver, not fork: forking a process that has already rendered with WeasyPrint copies
+its Pango/fontconfig state and whatever threads held locks at that moment (the progress bar's
+refresh thread, the pool's own manager thread, OpenBLAS's threads that numpy starts on import),
+which can deadlock a child. The forkserver is a fresh, single-threaded interpreter that imports
+WeasyPrint (which starts no thread and renders nothing on import) once; every worker is forked
+from it, so each starts with WeasyPrint loaded instead of paying its import. Modules that start
+threads on import (numpy, hence pandas and openpyxl) are imported after the fork, in the worker.
+Where there is no forkserver (Windows), workers are spawned: slower to start, as safe.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+
+from pipeline.errors import PipelineError
+
+# Imported by the forkserver before any worker is forked. Only modules that start no thread and
+# touch no font or display state on import belong here (numpy does start threads: not here).
+FORKSERVER_PRELOAD = ["weasyprint", "jinja2"]
+# Imported by each worker as it starts, before its first task.
+WORKER_IMPORTS = ("pipeline.feedback", "pipeline.render.feedback", "weasyprint", "openpyxl")
+
+
+def available_cores() -> int:
+    """Cores this process may run on (a container's or `taskset`'s limit, not the machine's)."""
+    if hasattr(os, "process_cpu_count"):  # Python 3.13+
+        return os.process_cpu_count() or 1
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
+def make_executor(workers: int | None = None, dask_address: str | None = None) -> Executor:
+    """The Executor the heavy tasks run on; use it in a `with` block so it is shut down.
+
+    `workers`: None → one per available core; 1 → in this process (no pool, nothing to start);
+    more → a process pool of that size, whose workers start on demand (a run with nothing to
+    render starts none). `dask_address` (e.g. "tcp://10.0.0.5:8786") wins over `workers`: the
+    tasks go to that Dask scheduler's workers, which must import the same `pipeline` version and
+    see the inbox and the output folder at the same paths (a shared file system).
+    """
+    if dask_address:
+        return DaskExecutor(dask_address)
+    if workers is None:
+        workers = available_cores()
+    if workers < 1:
+        raise PipelineError(f"Số tiến trình (--workers) phải từ 1 trở lên (đang là {workers}).")
+    if workers == 1:
+        return InlineExecutor()
+    return ProcessPoolExecutor(max_workers=workers, mp_context=_process_context(),
+                               initializer=_start_worker)
+
+
+def _process_context():
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        # Takes effect when the (one, per-process) forkserver starts: at the first pool's first
+        # worker; later pools reuse the same server.
+        context.set_forkserver_preload(FORKSERVER_PRELOAD)
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def _start_worker() -> None:
+    """Each pool worker, once: leave Ctrl-C to the main process (it cancels what has not started
+    and waits for the running tasks), then import what the tasks need."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    import importlib
+
+    for name in WORKER_IMPORTS:
+        importlib.import_module(name)
+
+
+class InlineExecutor(Executor):
+    """Runs each task in this process as it is submitted; returns an already finished Future.
+
+    No pool, no pickling: tests and small runs pay nothing, and a traceback points at the task.
+    """
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        future: Future = Future()
+        future.set_running_or_notify_cancel()
+        try:
+            result = fn(*args, **kwargs)
+        except Exception as exc:  # BaseException (Ctrl-C) is not a task's result: it propagates
+            future.set_exception(exc)
+        else:
+            future.set_result(result)
+        return future
+
+
+class DaskExecutor(Executor):
+    """A Dask cluster's workers behind the same seam (`Client.get_executor`); closes its client
+    on shutdown. Run the workers with one thread each (`dask worker ADDRESS --nthreads 1
+    --nworkers N`): WeasyPrint is not meant to render on several threads of one process."""
+
+    def __init__(self, address: str):
+        try:
+            from distributed import Client
+        except ImportError:
+            raise PipelineError("Chạy trên cụm Dask (--dask) cần cài thêm: pip install .[dask]") from None
+        try:
+            self._client = Client(address)
+        except (OSError, TimeoutError) as exc:
+            raise PipelineError(f"Không kết nối được tới Dask scheduler {address} ({exc}). Kiểm tra "
+                                "địa chỉ và cụm Dask đang chạy, hoặc bỏ --dask để chạy trên máy này.") from None
+        # pure=False: a task writes files, so Dask must run it even when it has seen its arguments.
+        self._executor = self._client.get_executor(pure=False)
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        return self._executor.submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._executor.shutdown(wait=wait and not cancel_futures)
+        self._client.close()
+
+
+class Tasks:
+    """`fn(*args)` for each `args`, handed to `executor`; iterating gives `(index, result)` as each
+    call finishes (so a progress bar moves with the work), in whatever order they finish.
+
+    Sized: a progress bar knows the total before the first result. Each call is submitted when
+    iteration starts; a call that has finished by then (every call, with InlineExecutor) is
+    yielded at once, so in-process runs advance the bar too. A failing call raises its exception
+    from the iteration; the calls not yet started are then cancelled.
+    """
+
+    def __init__(self, executor: Executor, fn: Callable, arguments: Iterable[Sequence]):
+        self.executor = executor
+        self.fn = fn
+        self.arguments = list(arguments)
+
+    def __len__(self) -> int:
+        return len(self.arguments)
+
+    def __iter__(self) -> Iterator[tuple[int, object]]:
+        pending: dict[Future, int] = {}
+        try:
+            for index, args in enumerate(self.arguments):
+                future = self.executor.submit(self.fn, *args)
+                if future.done():
+                    yield index, future.result()
+                else:
+                    pending[future] = index
+            for future in as_completed(list(pending)):
+                yield pending.pop(future), future.result()
+        finally:
+            for future in pending:  # a failure or Ctrl-C: do not start what is left
+                future.cancel()
+
+
+def run_tasks(executor: Executor, fn: Callable, arguments: Iterable[Sequence]) -> Tasks:
+    """See Tasks: `for index, result in run_tasks(executor, render, [(a, b), ...]): ...`."""
+    return Tasks(executor, fn, arguments)
