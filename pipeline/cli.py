@@ -49,6 +49,12 @@ def _year(text: str) -> int:
     return int(text)
 
 
+def _workers(text: str) -> int:
+    if not (text.isdigit() and int(text) >= 1):
+        raise argparse.ArgumentTypeError(f"số tiến trình phải là số nguyên từ 1 trở lên (đang là \"{text}\")")
+    return int(text)
+
+
 DEFAULT_UNITS = Path("input_samples/units.xlsx")
 
 
@@ -81,6 +87,13 @@ def build_parser() -> argparse.ArgumentParser:
                         help="ngày ghi trên báo cáo, YYYY-MM-DD (mặc định: report_date trong cấu hình, nếu không thì hôm nay)")
     report.add_argument("--no-feedback", action="store_true",
                         help="chỉ làm báo cáo của Đảng ủy, không làm gói phản hồi cho từng chi bộ")
+    report.add_argument("--workers", type=_workers, default=None, metavar="N",
+                        help="số tiến trình làm gói phản hồi song song (mặc định: bằng số lõi CPU; 1: không song song)")
+    report.add_argument("--dask", metavar="ADDRESS", default=None,
+                        help="làm gói phản hồi trên cụm Dask có scheduler ở ADDRESS (ví dụ tcp://10.0.0.5:8786); "
+                             "cần pip install .[dask] và thư mục nhận, thư mục kết quả dùng chung cùng đường dẫn")
+    report.add_argument("--rebuild-feedback", action="store_true",
+                        help="làm lại mọi gói phản hồi, kể cả gói có dữ liệu không đổi từ lần chạy trước")
     report.set_defaults(run=run_report)
 
     check = commands.add_parser(
@@ -117,7 +130,8 @@ def _progress(enabled: bool, label: str):
     def wrap(items):
         from rich.progress import track
 
-        items = list(items)
+        if not hasattr(items, "__len__"):  # a sized iterable (pipeline.parallel.Tasks) moves as it goes
+            items = list(items)
         return track(items, description=label, total=len(items), transient=True)
 
     return wrap
@@ -161,11 +175,14 @@ def run_report(args) -> Exit:
             write_committee_pdf(report, tmp)
     xlsx = write_workbook(report, folder / workbook_name(report))
     summary = write_summary(report, folder)
-    packages = None
+    packages = feedback = None
     if not args.no_feedback:
         from pipeline.feedback import write_feedback
+        from pipeline.parallel import make_executor
 
-        write_feedback(report, folder, _progress(interactive, "Gói phản hồi"))
+        with make_executor(args.workers, args.dask) as executor:
+            feedback = write_feedback(report, folder, _progress(interactive, "Gói phản hồi"),
+                                      executor=executor, reuse=not args.rebuild_feedback)
         packages = folder / "units"
 
     cov = report.coverage
@@ -176,6 +193,8 @@ def run_report(args) -> Exit:
                   + (f"; chưa gửi: {len(cov.missing)}" if cov.missing else "")
                   + (f"; không dùng được: {len(cov.rejected)}" if cov.rejected else "")
                   + f". Lỗi: {report.error_count()}, cảnh báo: {report.warning_count()}.")
+    if feedback is not None:
+        console.print(f"Phản hồi: {len(feedback.rendered)} chi bộ làm mới, {len(feedback.reused)} dùng lại.")
     print(f"Báo cáo: {pdf}")
     print(f"Số liệu Excel: {xlsx}")
     print(f"summary.json: {summary}")

@@ -2,29 +2,41 @@
 
     <folder>/units/<unit code>/phan-hoi-<code>-<year>-Q<q>.pdf
     <folder>/units/<unit code>/<original file name> - da kiem tra.xlsx
+    <folder>/units/<unit code>/.key          what the package was made from (see package_key)
 
 `unit_view` turns the Report into one plain, picklable dict per cell (words already chosen,
 numbers already formatted); `render_unit_package` makes the files from that dict alone, so a
-process pool can run it; `write_feedback` builds the views and loops. The original submissions
-are only read.
+process pool (pipeline.parallel) can run it; `write_feedback` builds the views, keeps the
+packages whose inputs have not changed since the last run and hands the others to the executor.
+The original submissions are only read.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Callable, Iterable
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+import pipeline
 from pipeline import intake
 from pipeline.issues import CATALOGUE, ERROR, LABELS, SEVERITY_VI, WARNING, Issue
+from pipeline.outputs import atomic_path
 from pipeline.render import vn
 from pipeline.report import Report
 
 Progress = Callable[[Iterable], Iterable]
 
 UNITS_DIR = "units"
+# Beside each package: the key of its inputs and the files made from them (JSON).
+KEY_FILE = ".key"
+# Bump when the key's recipe changes, so old keys stop matching.
+KEY_FORMAT = 1
 RETURNED_SUFFIX = " - da kiem tra"
 # Issues that only restate a unit's or a file's status (no file sent; file unusable; another
 # period; a newer file used): the status section says them, the list of problems does not.
@@ -311,10 +323,150 @@ def _remove_stale(out_dir: Path, keep: list[Path]) -> None:
             path.unlink()
 
 
-def write_feedback(report: Report, folder: Path,
-                   progress: Progress = lambda it: it) -> list[Path]:
-    """Every cell's feedback package under `folder/units/<code>/`; returns the files written."""
-    written: list[Path] = []
-    for view in progress(unit_views(report)):
-        written += render_unit_package(view, unit_folder(folder, view["code"]))
-    return written
+# --- all packages: reuse what has not changed, render the rest ---------------------------------
+
+@dataclass(frozen=True)
+class FeedbackResult:
+    paths: list[Path] = field(default_factory=list)   # every package's files, in tree order
+    rendered: list[str] = field(default_factory=list)  # unit codes made in this run
+    reused: list[str] = field(default_factory=list)    # unit codes kept from an earlier run
+
+
+def write_feedback(report: Report, folder: Path, progress: Progress = lambda it: it,
+                   executor: Executor | None = None, reuse: bool = True) -> FeedbackResult:
+    """Every cell's feedback package under `folder/units/<code>/`.
+
+    A package whose key (package_key) equals the one stored beside it, and whose files are still
+    there as written, is reused; the others are rendered, one task per cell on `executor`
+    (pipeline.parallel.make_executor; None: in this process); `progress` is handed the tasks as
+    a sized iterable (len: the packages to render) that yields as each one finishes. Each cell's
+    `.key` is written only once its package is complete, so an interrupted run resumes where it
+    stopped. `reuse=False` renders every package (and records new keys).
+
+    Every package shows the committee's totals, so a change in any cell's figures (a file sent
+    again with one more member) re-renders every package; so does a run on another day when
+    the report date is today's (no `report_date` in the configuration, no --date), as every
+    package is dated. A file sent again with the same content, a setting the packages do not
+    show, or a copied inbox re-renders none.
+    """
+    from pipeline.parallel import InlineExecutor, run_tasks
+
+    folder = Path(folder)
+    renderer = renderer_digest()
+    files: dict[str, list[Path]] = {}
+    reused: list[str] = []
+    todo: list[tuple[str, dict, Path, str]] = []
+    views = unit_views(report)
+    for view in views:
+        out_dir = unit_folder(folder, view["code"])
+        key = package_key(view, renderer)
+        kept = _kept_package(out_dir, key) if reuse else None
+        if kept is not None:
+            files[view["code"]] = kept
+            reused.append(view["code"])
+        else:
+            (out_dir / KEY_FILE).unlink(missing_ok=True)
+            todo.append((view["code"], view, out_dir, key))
+
+    tasks = run_tasks(executor or InlineExecutor(), render_unit_package,
+                      [(view, out_dir) for _, view, out_dir, _ in todo])
+    for index, written in progress(tasks):
+        code, _, out_dir, key = todo[index]
+        _record_package(out_dir, key, written)
+        files[code] = written
+    return FeedbackResult(paths=[p for view in views for p in files[view["code"]]],
+                          rendered=[code for code, *_ in todo], reused=reused)
+
+
+# --- what a package is made from ----------------------------------------------------------------
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+# The feedback PDF's template, its stylesheet and the fonts the stylesheet loads.
+RENDER_TEMPLATES = ("feedback.html.j2", "print.css", "fonts")
+# Libraries whose version can change the bytes of a PDF or a returned workbook.
+RENDER_LIBRARIES = ("weasyprint", "pydyf", "fonttools", "openpyxl", "python-calamine", "jinja2")
+
+
+def renderer_digest() -> str:
+    """The program side of every package's key: the version, the feedback template, its CSS and
+    fonts, the package's own source (so a change made without a version bump still re-renders)
+    and the rendering libraries' versions."""
+    from importlib import metadata
+
+    from pipeline.render.committee import TEMPLATES_DIR
+
+    digest = hashlib.sha256(f"pipeline {pipeline.__version__}\n".encode())
+    sources = [(f"pipeline/{p.relative_to(PACKAGE_DIR).as_posix()}", p)
+               for p in PACKAGE_DIR.rglob("*.py")]
+    for name in RENDER_TEMPLATES:
+        path = TEMPLATES_DIR / name
+        found = [p for p in path.rglob("*") if p.is_file()] if path.is_dir() else [path]
+        sources += [(f"templates/{p.relative_to(TEMPLATES_DIR).as_posix()}", p) for p in found]
+    for label, path in sorted(sources):
+        digest.update(label.encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for name in RENDER_LIBRARIES:
+        try:
+            version = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            version = "-"
+        digest.update(f"{name} {version}\n".encode())
+    return digest.hexdigest()
+
+
+def package_key(view: dict, renderer: str) -> str:
+    """sha256 of everything one package is made from: the bytes of each of the unit's submitted
+    files, its view (its figures, its parent's and the committee's, its issues, the names and
+    settings it shows) and the program (renderer_digest).
+
+    Where a file was read from is left out (its bytes are in): moving the inbox re-renders
+    nothing. A file's modification time is not in it either.
+    """
+    sources = {f["file"]: _file_digest(f["path"]) for f in view["files"] if f["path"]}
+    content = {"format": KEY_FORMAT, "renderer": renderer, "sources": sources,
+               "view": _without_paths(view)}
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _file_digest(path: str) -> str:
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:  # gone or unreadable since it was read: the package says so, keyed as such
+        return "unreadable"
+    return digest.hexdigest()
+
+
+def _without_paths(value):
+    if isinstance(value, dict):
+        return {k: _without_paths(v) for k, v in value.items() if k != "path"}
+    if isinstance(value, list):
+        return [_without_paths(v) for v in value]
+    return value
+
+
+def _kept_package(out_dir: Path, key: str) -> list[Path] | None:
+    """The package's files if `out_dir` holds one made from `key` and each file is still the size
+    it was written at (a returned workbook opened and saved by hand is made again); else None."""
+    try:
+        stored = json.loads((out_dir / KEY_FILE).read_text(encoding="utf-8"))
+        if stored["key"] != key:
+            return None
+        paths = []
+        for name, size in stored["files"]:
+            path = out_dir / name
+            if path.stat().st_size != size:
+                return None
+            paths.append(path)
+        return paths
+    except (OSError, ValueError, KeyError, TypeError):  # no key yet, a file gone, a damaged key
+        return None
+
+
+def _record_package(out_dir: Path, key: str, written: list[Path]) -> None:
+    record = {"key": key, "files": [[p.name, p.stat().st_size] for p in written]}
+    with atomic_path(out_dir / KEY_FILE) as tmp:
+        tmp.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")

@@ -15,7 +15,9 @@ which can deadlock a child. The forkserver is a fresh, single-threaded interpret
 WeasyPrint (which starts no thread and renders nothing on import) once; every worker is forked
 from it, so each starts with WeasyPrint loaded instead of paying its import. Modules that start
 threads on import (numpy, hence pandas and openpyxl) are imported after the fork, in the worker.
-Where there is no forkserver (Windows), workers are spawned: slower to start, as safe.
+Only on Linux: on macOS, forking after the system's text libraries are loaded crashes workers
+(WeasyPrint issues #167, #684), so there and on Windows the workers are spawned: each starts a
+fresh interpreter and imports everything itself (slower to start), and nothing is inherited.
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor, as_completed
 
 from pipeline.errors import PipelineError
 
@@ -66,7 +69,7 @@ def make_executor(workers: int | None = None, dask_address: str | None = None) -
 
 
 def _process_context():
-    if "forkserver" in multiprocessing.get_all_start_methods():
+    if sys.platform.startswith("linux"):
         context = multiprocessing.get_context("forkserver")
         # Takes effect when the (one, per-process) forkserver starts: at the first pool's first
         # worker; later pools reuse the same server.
@@ -96,7 +99,8 @@ class InlineExecutor(Executor):
         future.set_running_or_notify_cancel()
         try:
             result = fn(*args, **kwargs)
-        except Exception as exc:  # BaseException (Ctrl-C) is not a task's result: it propagates
+        # Any error is the task's result, as in a pool; BaseException (Ctrl-C) propagates.
+        except Exception as exc:  # noqa: BLE001
             future.set_exception(exc)
         else:
             future.set_result(result)
@@ -105,19 +109,21 @@ class InlineExecutor(Executor):
 
 class DaskExecutor(Executor):
     """A Dask cluster's workers behind the same seam (`Client.get_executor`); closes its client
-    on shutdown. Run the workers with one thread each (`dask worker ADDRESS --nthreads 1
-    --nworkers N`): WeasyPrint is not meant to render on several threads of one process."""
+    on shutdown. Tested with one thread per worker process (`dask worker ADDRESS --nthreads 1
+    --nworkers N`), the way the local pool runs; WeasyPrint does not promise thread safety."""
 
     def __init__(self, address: str):
         try:
             from distributed import Client
         except ImportError:
-            raise PipelineError("Chạy trên cụm Dask (--dask) cần cài thêm: pip install .[dask]") from None
+            raise PipelineError(
+                "Chạy trên cụm Dask (--dask) cần cài thêm: pip install .[dask]") from None
         try:
             self._client = Client(address)
-        except (OSError, TimeoutError) as exc:
-            raise PipelineError(f"Không kết nối được tới Dask scheduler {address} ({exc}). Kiểm tra "
-                                "địa chỉ và cụm Dask đang chạy, hoặc bỏ --dask để chạy trên máy này.") from None
+        except (OSError, TimeoutError, ValueError) as exc:  # ValueError: a malformed address
+            raise PipelineError(
+                f"Không kết nối được tới Dask scheduler {address} ({exc}). Kiểm tra địa chỉ và "
+                "cụm Dask đang chạy, hoặc bỏ --dask để chạy trên máy này.") from None
         # pure=False: a task writes files, so Dask must run it even when it has seen its arguments.
         self._executor = self._client.get_executor(pure=False)
 
@@ -153,14 +159,23 @@ class Tasks:
             for index, args in enumerate(self.arguments):
                 future = self.executor.submit(self.fn, *args)
                 if future.done():
-                    yield index, future.result()
+                    yield index, _result(future)
                 else:
                     pending[future] = index
             for future in as_completed(list(pending)):
-                yield pending.pop(future), future.result()
+                yield pending.pop(future), _result(future)
         finally:
             for future in pending:  # a failure or Ctrl-C: do not start what is left
                 future.cancel()
+
+
+def _result(future: Future):
+    try:
+        return future.result()
+    except BrokenExecutor as exc:  # a worker killed (out of memory, say): not the task's fault
+        raise PipelineError(
+            "Một tiến trình phụ bị dừng đột ngột (có thể do thiếu bộ nhớ). Chạy lại với ít tiến "
+            "trình hơn, ví dụ --workers 1; các gói phản hồi đã làm xong sẽ được dùng lại.") from exc
 
 
 def run_tasks(executor: Executor, fn: Callable, arguments: Iterable[Sequence]) -> Tasks:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import pickle
 import shutil
 from pathlib import Path
@@ -64,10 +65,11 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-@pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    """Inbox → report → feedback packages; also the originals' digests before the run."""
-    root = tmp_path_factory.mktemp("feedback")
+CB_B_MEMBERS = [member("Vũ Văn Hải", 1987, n=5)]
+
+
+def make_inbox(root: Path):
+    """The register and the inbox drawn at the top of this module, under `root`."""
     inbox = root / "inbox"
     inbox.mkdir()
     register = read_register(write_register(root / "units.xlsx", REGISTER))
@@ -77,20 +79,32 @@ def run(tmp_path_factory):
         member("Lê Văn Cường", 1988, n=3, **{"Số CCCD": "212345678"}),
         member("Phạm Văn Dũng", 1998, admitted=dt.date(2022, 8, 1), n=4),
     ])
-    write_roster(inbox / "CB-B_2022-Q3.xlsx", "CB-B", [member("Vũ Văn Hải", 1987, n=5)])
+    write_roster(inbox / "CB-B_2022-Q3.xlsx", "CB-B", CB_B_MEMBERS)
     write_roster(inbox / "CB-C_2022-Q3.xlsx", "CB-C", [member("Bùi Văn Khoa", 1986, n=6)],
                  header=[h for h in MEMBER_HEADER if h != "Ngày vào Đảng"])
     write_roster(inbox / "CB-H1_2022-Q2.xlsx", "CB-H1", [member("Đặng Văn Lâm", 1989, n=7)],
                  quarter=2)
     shutil.copy(ODS, inbox / ODS.name)
-    digests = {p.name: _digest(p) for p in inbox.iterdir()}
+    return register, inbox
 
-    submissions = load_inbox(inbox, register)
+
+def make_report(register, inbox: Path, **settings):
     day = dt.date(2022, 10, 27)
-    report = build_report(register, submissions, Period(2022, 3), Config(report_date=day), day)
+    return build_report(register, load_inbox(inbox, register), Period(2022, 3),
+                        Config(report_date=day, **settings), day)
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    """Inbox → report → feedback packages; also the originals' digests before the run."""
+    root = tmp_path_factory.mktemp("feedback")
+    register, inbox = make_inbox(root)
+    digests = {p.name: _digest(p) for p in inbox.iterdir()}
+    report = make_report(register, inbox)
     out = root / "out" / "2022-Q3"
-    written = feedback.write_feedback(report, out)
-    return {"report": report, "inbox": inbox, "out": out, "written": written, "digests": digests}
+    result = feedback.write_feedback(report, out)
+    return {"report": report, "register": register, "inbox": inbox, "out": out,
+            "written": result.paths, "result": result, "digests": digests}
 
 
 def _unit_dir(run, code: str) -> Path:
@@ -108,8 +122,9 @@ def _returned(run, code: str, stem: str):
 # --- what is written where ------------------------------------------------------------------------
 
 def test_every_cell_gets_a_pdf_and_each_file_with_issues_comes_back_annotated(run):
-    listing = {p.relative_to(run["out"]).as_posix() for p in run["written"]}
-    assert listing == {
+    listing = [p.relative_to(run["out"]).as_posix() for p in run["written"]]
+    assert len(listing) == len(set(listing))
+    assert set(listing) == {
         "units/CB-A/phan-hoi-CB-A-2022-Q3.pdf", "units/CB-A/CB-A_2022-Q3 - da kiem tra.xlsx",
         "units/CB-B/phan-hoi-CB-B-2022-Q3.pdf",     # clean: nothing to mark, nothing returned
         "units/CB-C/phan-hoi-CB-C-2022-Q3.pdf", "units/CB-C/CB-C_2022-Q3 - da kiem tra.xlsx",
@@ -118,6 +133,14 @@ def test_every_cell_gets_a_pdf_and_each_file_with_issues_comes_back_annotated(ru
     }
     assert not (run["out"] / "units" / "DB-H").exists()  # a committee sends no roster: no package
     assert all(p.is_file() for p in run["written"])
+    # Unit by unit in tree order, each unit's returned workbooks before its PDF.
+    units = run["report"].units
+    cells = list(units.index[units["is_cell"]])
+    files = {"CB-A": 2, "CB-B": 1, "CB-C": 2, "CB-H1": 1, "CB-H2": 2}
+    assert [p.parent.name for p in run["written"]] == [c for c in cells for _ in range(files[c])]
+    assert [p.suffix for p in run["written"] if p.parent.name == "CB-A"] == [".xlsx", ".pdf"]
+    assert run["result"].rendered == cells
+    assert run["result"].reused == []
 
 
 def test_the_original_submissions_are_never_modified(run):
@@ -356,7 +379,7 @@ def test_unit_views_are_plain_and_picklable_for_a_process_pool(run):
 
 
 def test_a_report_without_files_gets_pdfs_only(small_report, tmp_path):
-    written = feedback.write_feedback(small_report, tmp_path)
+    written = feedback.write_feedback(small_report, tmp_path).paths
     assert sorted(p.name for p in written) == [
         "phan-hoi-CB-CAH-01-2022-Q3.pdf", "phan-hoi-CB-CAH-02-2022-Q3.pdf",
         "phan-hoi-CB-PC01-2022-Q3.pdf", "phan-hoi-CB-PC02-2022-Q3.pdf"]
@@ -371,6 +394,112 @@ def test_a_rerun_removes_a_returned_copy_the_unit_no_longer_has(run, tmp_path):
     stale.write_bytes(b"old")
     written = feedback.render_unit_package(view, tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in written)
+
+
+
+# --- a second run reuses what has not changed -----------------------------------------------------
+
+CELLS = ["CB-A", "CB-B", "CB-C", "CB-H1", "CB-H2"]
+
+
+def _mtimes(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns
+            for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.fixture
+def first(run, tmp_path):
+    """A copy of the module's inbox and of the packages made from it (keys included)."""
+    inbox = shutil.copytree(run["inbox"], tmp_path / "inbox")
+    out = shutil.copytree(run["out"], tmp_path / "out")
+    return {"register": run["register"], "inbox": inbox, "out": out, "result": run["result"],
+            "mtimes": _mtimes(out)}
+
+
+def _again(first, inbox: Path | None = None, **settings) -> feedback.FeedbackResult:
+    report = make_report(first["register"], inbox or first["inbox"], **settings)
+    return feedback.write_feedback(report, first["out"])
+
+
+def test_a_second_run_with_nothing_changed_renders_nothing_and_touches_no_file(first, run):
+    # `first` is a copy of the packages made from another folder: the inbox's place is no input.
+    assert sorted(first["result"].rendered) == CELLS
+    again = _again(first)
+    assert again.rendered == []
+    assert sorted(again.reused) == CELLS
+    assert [p.relative_to(first["out"]) for p in again.paths] == \
+        [p.relative_to(run["out"]) for p in first["result"].paths]
+    assert _mtimes(first["out"]) == first["mtimes"]
+
+
+def test_a_file_saved_again_unchanged_is_reused(first):
+    os.utime(first["inbox"] / "CB-A_2022-Q3.xlsx", (1, 1))  # only its modification time
+    assert _again(first).rendered == []
+    assert _mtimes(first["out"]) == first["mtimes"]
+
+
+def test_a_file_sent_again_with_other_bytes_but_the_same_figures_re_renders_its_unit_only(first):
+    report = make_report(first["register"], first["inbox"])
+    before = feedback.unit_view(report, "CB-B")
+    write_roster(first["inbox"] / "CB-B_2022-Q3.xlsx", "CB-B",
+                 [member("Vũ Văn Hải", 1987, n=5, **{"Trình độ chuyên môn": "Thạc sĩ"})])
+    after = make_report(first["register"], first["inbox"])
+    assert feedback.unit_view(after, "CB-B") == before  # nothing the package shows has changed
+    assert feedback.write_feedback(after, first["out"]).rendered == ["CB-B"]
+
+
+def test_a_file_with_one_more_member_re_renders_every_package_as_the_totals_change(first):
+    write_roster(first["inbox"] / "CB-B_2022-Q3.xlsx", "CB-B",
+                 [*CB_B_MEMBERS, member("Ngô Văn Phúc", 1991, n=8)])
+    again = _again(first)
+    assert sorted(again.rendered) == CELLS  # the committee's column is in every package
+    assert "Tổng số đảng viên 4 8" in " ".join(page_texts(PdfReader(
+        first["out"] / "units" / "CB-A" / "phan-hoi-CB-A-2022-Q3.pdf")))
+
+
+def test_a_setting_the_packages_show_re_renders_them_and_one_they_do_not_show_does_not(first):
+    assert _again(first, signer_name="Nguyễn Văn Khác").rendered == []  # only in the committee's
+    assert sorted(_again(first, issuing_body="ĐẢNG ỦY KHỐI").rendered) == CELLS
+
+
+def test_a_deleted_or_hand_edited_output_is_made_again(first):
+    unit = first["out"] / "units"
+    (unit / "CB-A" / "phan-hoi-CB-A-2022-Q3.pdf").unlink()
+    with open(unit / "CB-C" / "CB-C_2022-Q3 - da kiem tra.xlsx", "ab") as fh:
+        fh.write(b"saved by hand")
+    assert sorted(_again(first).rendered) == ["CB-A", "CB-C"]
+    assert (unit / "CB-A" / "phan-hoi-CB-A-2022-Q3.pdf").is_file()
+
+
+def test_without_reuse_every_package_is_rendered(first):
+    report = make_report(first["register"], first["inbox"])
+    assert sorted(feedback.write_feedback(report, first["out"], reuse=False).rendered) == CELLS
+
+
+def test_progress_counts_only_the_packages_to_render(first, tmp_path):
+    seen = []
+
+    def progress(tasks):
+        seen.append(len(tasks))
+        return tasks
+
+    report = make_report(first["register"], first["inbox"])
+    feedback.write_feedback(report, first["out"], progress)
+    feedback.write_feedback(report, tmp_path / "fresh", progress)
+    assert seen == [0, 5]
+
+
+def test_the_key_follows_the_feedback_template_not_the_committee_template(tmp_path, monkeypatch):
+    from pipeline.render import committee
+
+    copy = shutil.copytree(committee.TEMPLATES_DIR, tmp_path / "templates")
+    monkeypatch.setattr(committee, "TEMPLATES_DIR", copy)
+    digest = feedback.renderer_digest()
+    (copy / "committee.html.j2").write_text("changed", encoding="utf-8")
+    assert feedback.renderer_digest() == digest
+    with open(copy / "print.css", "a", encoding="utf-8") as fh:
+        fh.write("\n/* changed */\n")
+    assert feedback.renderer_digest() != digest
 
 
 if __name__ == "__main__":

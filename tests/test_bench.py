@@ -1,0 +1,178 @@
+"""The benchmark at a tiny size, end to end through its real entry point, so it never rots.
+
+Timings are never asserted (machines here are shared and noisy): only that every stage ran, the
+pipeline's figures equal the counts the generator planted, and the results JSON is complete.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+# 12 cells (3 chi bộ cơ sở, 2 đảng bộ cơ sở with 9 chi bộ trực thuộc); one workbook of 1,000 rows.
+SIZES = ("12", "1k")
+STAGE_KEYS = (
+    "startup_s",
+    "register_s",
+    "read_s",
+    "validate_s",
+    "aggregate_s",
+    "pdf_import_s",
+    "pdf_s",
+    "workbook_s",
+    "summary_s",
+    "feedback_s",
+)
+SIZE_KEYS = (
+    "files",
+    "members",
+    *STAGE_KEYS,
+    "read_validate_aggregate_s",
+    "committee_run_s",
+    "peak_rss_mb",
+    "naive_s",
+    "floor_s",
+    "cores",
+    "ratios",
+)
+RATIO_KEYS = ("read_validate_aggregate_over_floor", "naive_over_committee_run", "feedback_speedup")
+FIGURES = (
+    "members",
+    "probationary",
+    "admitted_quarter",
+    "admitted_ytd",
+    "recognized_quarter",
+    "candidates",
+)
+
+
+def bench(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "bench.run", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    """One bench run over the tiny sizes → (data folder, results JSON, the finished process)."""
+    root = tmp_path_factory.mktemp("bench")
+    done = bench(
+        "--sizes",
+        ",".join(SIZES),
+        "--data",
+        str(root / "data"),
+        "--results",
+        str(root / "latest.json"),
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return root / "data", json.loads((root / "latest.json").read_text(encoding="utf-8")), done
+
+
+def test_results_json_has_every_stage_ratio_and_the_machine(tiny):
+    _, results, _ = tiny
+    assert list(results["sizes"]) == list(SIZES)
+    for label, entry in results["sizes"].items():
+        missing = [k for k in SIZE_KEYS if k not in entry]
+        assert not missing, f"{label}: {missing}"
+        assert not [k for k in RATIO_KEYS if k not in entry["ratios"]]
+        for key in ("read_s", "validate_s", "aggregate_s", "pdf_s", "naive_s", "floor_s"):
+            assert entry[key] is not None and entry[key] >= 0, (label, key)
+        assert entry["peak_rss_mb"] > 0
+    assert (
+        results["sizes"]["12"]["feedback"] == "ran"
+        and results["sizes"]["12"]["feedback_s"] is not None
+    )
+    assert (
+        results["sizes"]["1k"]["feedback"] == "skipped"
+    )  # the single workbook: committee outputs only
+    assert results["machine"]["nproc"] >= 1 and results["machine"]["cpu_model"]
+    assert "growth_7100_vs_710" in results and "targets" in results
+
+
+def test_the_table_is_printed_with_one_row_per_size(tiny):
+    _, _, done = tiny
+    rows = [line for line in done.stdout.splitlines() if line.startswith("| ")]
+    assert [row.split("|")[1].strip() for row in rows] == ["size", *SIZES]
+
+
+@pytest.mark.parametrize("label", SIZES)
+def test_reported_figures_equal_the_planted_counts(tiny, label):
+    data, results, _ = tiny
+    planted = json.loads((data / label / "planted.json").read_text(encoding="utf-8"))
+    summary = json.loads(
+        (data / "out" / label / "2022-Q3" / "summary.json").read_text(encoding="utf-8")
+    )
+    for key in FIGURES:
+        assert summary["totals"][key] == planted["totals"][key], key
+    assert summary["totals"]["target_year"] == planted["totals"]["target_year"]
+    units = {u["code"]: u for u in summary["units"]}
+    for cell, figures in planted["cell_figures"].items():
+        for key in ("members", "admitted_quarter", "admitted_ytd"):
+            assert units[cell][key] == figures[key], (cell, key)
+    assert summary["coverage"]["accepted"] == summary["coverage"]["expected"] == planted["cells"]
+    reported = {(i["rule"], i["file"], i["row"], i["column"]) for i in summary["issues"]}
+    for plant in planted["issues"]:
+        assert (plant["rule"], plant["file"], plant["row"], plant["column"]) in reported
+    assert results["sizes"][label]["checked"]["figures"] == "equal to planted"
+    assert results["sizes"][label]["members"] == planted["totals"]["members"]
+
+
+def test_tree_has_the_seed_shape_scaled_down(tiny):
+    data, _, _ = tiny
+    summary = json.loads(
+        (data / "out" / "12" / "2022-Q3" / "summary.json").read_text(encoding="utf-8")
+    )
+    assert summary["structure"] == {
+        "grassroots_cells": 3,
+        "grassroots_committees": 2,
+        "subordinate_cells": 9,
+    }
+
+
+def test_a_figure_that_differs_from_the_planted_count_stops_the_bench(tiny, tmp_path):
+    data, _, _ = tiny
+    shutil.copytree(data / "12", tmp_path / "data" / "12")
+    planted_file = tmp_path / "data" / "12" / "planted.json"
+    planted = json.loads(planted_file.read_text(encoding="utf-8"))
+    planted["totals"]["members"] += 1
+    planted_file.write_text(json.dumps(planted), encoding="utf-8")
+
+    done = bench(
+        "--sizes",
+        "12",
+        "--no-feedback",
+        "--data",
+        str(tmp_path / "data"),
+        "--results",
+        str(tmp_path / "latest.json"),
+    )
+
+    assert done.returncode != 0
+    assert "FIGURES WRONG" in done.stderr and "total members" in done.stderr
+    assert not (tmp_path / "latest.json").exists()
+
+
+def test_generated_data_is_reused_when_seed_and_size_match(tiny):
+    data, results, _ = tiny
+    stamp = json.loads((data / "12" / "stamp.json").read_text(encoding="utf-8"))
+    assert stamp["size"] == "12" and stamp["seed"] == results["seed"]
+    before = (data / "12" / "inbox").stat().st_mtime_ns
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.generate", "--size", "12", "--data", str(data)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0 and "reused" in done.stdout
+    assert (data / "12" / "inbox").stat().st_mtime_ns == before
