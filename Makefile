@@ -15,7 +15,7 @@ DATE ?=
 TEMPLATES ?= output/mau
 
 .DEFAULT_GOAL := help
-.PHONY: help install report test samples template clean
+.PHONY: help install report test samples template bench clean
 
 help: ## liệt kê các lệnh / list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -47,3 +47,6 @@ clean: ## xóa .venv và output/
 template: install ## tạo mẫu danh sách cho từng chi bộ: make template [YEAR=2022 QUARTER=3 UNITS=… TEMPLATES=output/mau]
 	$(PY) -m pipeline template --units "$(UNITS)" --out "$(TEMPLATES)" \
 		$(if $(YEAR),--year $(YEAR)) $(if $(QUARTER),--quarter $(QUARTER))
+
+bench: install ## đo tốc độ và bộ nhớ ở 71, 710, 7.100 đơn vị và tệp 200.000 dòng (bench/README.md)
+	$(PY) -m bench.run $(if $(SIZES),--sizes $(SIZES))
