@@ -672,7 +672,7 @@ def table(results: dict) -> str:
         "xlsx",
         "feedback",
         "run",
-        "peak MB",
+        "peak MiB",
         "floor",
         "naive",
         "rva/floor",
