@@ -99,11 +99,11 @@ def rolled_targets(register: Register) -> pd.Series:
     """A unit's own target when the register gives one, else the sum of its children's."""
     units = register.units
     target = units["target"].astype("Int64").copy()
-    for code in reversed(units.index):  # children come after parents in tree order
-        if pd.isna(target[code]):
-            kids = target[units["parent"] == code].dropna()
-            if len(kids):
-                target[code] = int(kids.sum())
+    for depth in sorted(units["depth"].unique(), reverse=True):  # the deepest level is final first
+        open_units = units.index[(units["depth"] == depth) & target.isna()]
+        if len(open_units):
+            kids = target.groupby(units["parent"]).sum(min_count=1)
+            target[open_units] = kids.reindex(open_units).astype("Int64")
     return target
 
 

@@ -62,15 +62,8 @@ def list_inbox(inbox: Path) -> list[Path]:
 
 # ---------- which unit ----------
 
-def _name_key(name: str) -> str:
-    text = fold(name)
-    text = re.sub(r"^(chi bo|dang bo)\s+", "", text)
-    return text
-
-
 def resolve_unit(wb: Workbook, register: Register) -> tuple[str | None, list[iss.Issue]]:
-    units = register.units
-    codes = {code.upper(): code for code in units.index}
+    codes = register.codes
     problems: list[iss.Issue] = []
     stated = clean_text(wb.info.get("code"))
     if stated and stated.upper() in codes:
@@ -101,16 +94,9 @@ def _unit_by_name(texts: list[str], register: Register) -> str | None:
     Many cells share a name (`Chi bộ Đội An ninh` in every district): then the one whose committee
     is named too wins; still several → none (the file is rejected rather than guessed)."""
     folded = [fold(t).replace("_", " ").replace("-", " ") for t in texts]
-    units = register.units
-    hits = []
-    for code, name, parent in zip(units.index, units["name"], units["parent"]):
-        if not units.at[code, "is_cell"]:
-            continue
-        key = _name_key(name).replace("-", " ")
-        key = re.sub(r"\s+", " ", key)
-        if any(_contains(t, key) for t in folded):
-            parent_key = _name_key(units.at[parent, "name"]) if isinstance(parent, str) else ""
-            hits.append((any(_contains(t, parent_key) for t in folded), len(key), code))
+    hits = [(any(_contains(t, parent_key) for t in folded), len(key), code)
+            for code, key, parent_key in register.cell_name_keys
+            if any(_contains(t, key) for t in folded)]
     if not hits:
         return None
     hits.sort(reverse=True)
@@ -119,9 +105,15 @@ def _unit_by_name(texts: list[str], register: Register) -> str | None:
 
 
 def _code_in_name(stem: str, codes: dict[str, str]) -> str | None:
+    """The longest register code standing as a whole word in the file name (`CB-PC02_2022-Q3`).
+
+    Looks up each word-bounded piece of the name instead of searching for every code: the cost
+    grows with the name's length, not with the size of the register."""
     upper = stem.upper()
-    hits = [code for key, code in codes.items()
-            if re.search(rf"(?<![A-Z0-9]){re.escape(key)}(?![A-Z0-9])", upper)]
+    word = [ch.isascii() and ch.isalnum() for ch in upper]
+    starts = [i for i in range(len(upper)) if i == 0 or not word[i - 1]]
+    ends = [j for j in range(1, len(upper) + 1) if j == len(upper) or not word[j]]
+    hits = [codes[upper[i:j]] for i in starts for j in ends if j > i and upper[i:j] in codes]
     return max(hits, key=len) if hits else None
 
 

@@ -6,7 +6,9 @@ root, duplicate codes, unknown unit type) raises PipelineError: no report can be
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -65,6 +67,18 @@ class Register:
                 unit = parent[unit]
         return pd.DataFrame(pairs, columns=["cell", "unit"])
 
+    @cached_property
+    def codes(self) -> dict[str, str]:
+        """Upper-case code → code as registered (codes are matched ignoring case)."""
+        return {code.upper(): code for code in self.units.index}
+
+    @cached_property
+    def cell_name_keys(self) -> list[tuple[str, str, str]]:
+        """(code, name key, its committee's name key) for every cell, for matching names in files."""
+        names = self.units["name"]
+        return [(code, name_key(names[code]), name_key(names[parent]) if isinstance(parent, str) else "")
+                for code, parent in zip(self.cells.index, self.cells["parent"])]
+
     def display_names(self) -> pd.Series:
         """Names for lists across the whole tree: a chi bộ trực thuộc also names its committee,
         since many are called alike (`Chi bộ Đội An ninh` is in every district)."""
@@ -80,6 +94,12 @@ class Register:
             "grassroots_committees": int((types == GRASSROOTS_COMMITTEE).sum()),
             "subordinate_cells": int((types == SUBORDINATE_CELL).sum()),
         }
+
+
+def name_key(name: str) -> str:
+    """A unit name as files write it in any form: folded, without "Chi bộ"/"Đảng bộ", hyphens as spaces."""
+    text = re.sub(r"^(chi bo|dang bo)\s+", "", fold(name))
+    return re.sub(r"\s+", " ", text.replace("-", " ")).strip()
 
 
 def _canonical_type(value: str) -> str | None:
