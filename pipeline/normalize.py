@@ -29,17 +29,22 @@ def is_blank(value) -> bool:
     return value is pd.NA or value is pd.NaT
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def clean_text(value) -> str | None:
     """NFC, single spaces, stripped; None for blank. Numbers that are whole print without `.0`."""
-    if is_blank(value):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, (dt.datetime, dt.date)):
-        value = value.strftime("%d/%m/%Y")
-    text = unicodedata.normalize("NFC", str(value))
-    text = re.sub(r"\s+", " ", text).strip()
-    return text or None
+    if type(value) is not str:
+        if is_blank(value):
+            return None
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, (dt.datetime, dt.date)):
+            value = value.strftime("%d/%m/%Y")
+        value = str(value)
+    if not value.isascii():
+        value = unicodedata.normalize("NFC", value)
+    return _SPACES.sub(" ", value).strip() or None
 
 
 def fold(value) -> str:
@@ -47,6 +52,8 @@ def fold(value) -> str:
     text = clean_text(value)
     if text is None:
         return ""
+    if text.isascii():
+        return text.lower()
     text = text.replace("đ", "d").replace("Đ", "D")
     decomposed = unicodedata.normalize("NFD", text)
     stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
@@ -57,18 +64,41 @@ _DAY_FIRST = r"^(?P<d>\d{1,2})[/\-.](?P<m>\d{1,2})[/\-.](?P<y>\d{4})$"
 _ISO = r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?:[ T]00:00(?::00)?)?$"
 
 
+def _kind(value) -> str:
+    if isinstance(value, (dt.date, pd.Timestamp)):
+        return "date"
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        return "num"
+    return "str" if isinstance(value, str) else "none" if value is None else "other"
+
+
+_KIND_OF_TYPE = {t: _kind(v) for t, v in ((dt.datetime, dt.datetime(2000, 1, 1)), (dt.date, dt.date(2000, 1, 1)),
+                                            (pd.Timestamp, pd.Timestamp(2000, 1, 1)), (int, 1), (float, 1.0),
+                                            (np.float64, np.float64(1)), (np.int64, np.int64(1)), (str, ""),
+                                            (type(None), None), (bool, True))}
+
+
+def _kinds(values: pd.Series) -> pd.Series:
+    """Each value's kind (date, num, str, none, other), looked up by its type: one dict lookup a
+    value instead of a chain of isinstance calls."""
+    types = pd.Series([type(v) for v in values.to_numpy()], index=values.index, dtype=object)
+    kind = types.map(_KIND_OF_TYPE)
+    unknown = kind.isna()
+    if unknown.any():
+        kind[unknown] = values[unknown].map(_kind)
+    return kind
+
+
 def parse_dates(values: pd.Series, allow_year: bool = False) -> tuple[pd.Series, pd.Series]:
     """Vectorised `normalize.parse_date`: → (datetime64 column, status column: ok/empty/bad/year/error)."""
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     status = pd.Series("bad", index=values.index, dtype=object)
-    kind = values.map(lambda v: "date" if isinstance(v, (dt.date, pd.Timestamp)) else
-                      "num" if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
-                      else "str" if isinstance(v, str) else "none" if v is None else "other")
+    kind = _kinds(values)
     numbers = pd.to_numeric(values.where(kind == "num"), errors="coerce")
     status[(kind == "none") | ((kind == "num") & numbers.isna())] = "empty"
     dates = kind == "date"
     if dates.any():
-        out[dates] = pd.to_datetime(values[dates].map(lambda v: pd.Timestamp(v).normalize()))
+        out[dates] = pd.to_datetime(values[dates]).dt.normalize()
         status[dates] = "ok"
     whole = numbers.notna() & (numbers == numbers.round())
     if allow_year:

@@ -8,8 +8,10 @@ as written (`Table.headers`) so every later issue can point at the cell.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +19,8 @@ import pandas as pd
 
 from pipeline import issues as iss
 from pipeline.normalize import clean_text, fold, is_blank
-from pipeline.tcvn3 import has_unicode_vietnamese, looks_tcvn3, maybe_tcvn3, to_unicode as tcvn3_to_unicode
+from pipeline.tcvn3 import LATIN1_ACCENTED, ONLY_TCVN3, has_unicode_vietnamese, looks_tcvn3, maybe_tcvn3
+from pipeline.tcvn3 import to_unicode as tcvn3_to_unicode
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
 
@@ -78,15 +81,36 @@ TOTAL_WORDS = ("tong cong", "cong", "tong so", "tong")
 SIGNATURE_WORDS = ("t/m chi bo", "tm chi bo", "t/m chi uy", "bi thu", "pho bi thu", "nguoi lap", "nguoi lap bieu",
                    "xac nhan", "chi uy vien", "t/m dang uy")
 _DATE_LINE = re.compile(r"ngay .* thang .* nam")
+_ONLY_TCVN3_CHARS = re.compile("[" + re.escape("".join(sorted(ONLY_TCVN3))) + "]")
+_LATIN1_ACCENTED_CHARS = re.compile("[" + re.escape("".join(sorted(LATIN1_ACCENTED))) + "]")
 
 
 @dataclass
 class Table:
+    """One sheet's table as plain columns: the report stacks every file's columns into one frame
+    (one frame per file would cost more than reading the files)."""
+
     sheet: str
-    headers: dict[str, str]   # key → header as written in the file
-    rows: pd.DataFrame        # one column per key (raw values) + `row` (Excel row number)
-    header_row: int           # Excel row of the (first) header row
+    headers: dict[str, str]              # key → header as written in the file
+    columns: dict[str, Sequence]         # key → raw values, one per kept row
+    row: list[int]                       # Excel row number of each kept row
+    header_row: int                      # Excel row of the (first) header row
     positions: dict[str, int] = field(default_factory=dict)  # key → column index (0 = A)
+
+    def __len__(self) -> int:
+        return len(self.row)
+
+    @property
+    def rows(self) -> pd.DataFrame:
+        """The table as a frame: one object column per key + `row` (for looking at one file)."""
+        return raw_frame({**self.columns, "row": self.row})
+
+
+def raw_frame(data: dict[str, Sequence]) -> pd.DataFrame:
+    """Columns of raw cell values → a frame that keeps them as they are (object columns: no
+    guessing of types, a text column stays Python strings); `row` stays integer."""
+    return pd.DataFrame({key: pd.Series(values, dtype="int64" if key == "row" else object)
+                         for key, values in data.items()})
 
 
 @dataclass
@@ -109,6 +133,7 @@ class Workbook:
         return self.members is not None
 
 
+@functools.lru_cache(maxsize=8192, typed=True)
 def _key(header) -> str:
     """Folded header without notes in brackets or stray marks: `Ngày sinh (dd/mm/yyyy)*` → `ngay sinh`."""
     text = fold(header)
@@ -164,7 +189,7 @@ def read_workbook(path: Path, name: str | None = None) -> Workbook:
         problem("NO_MEMBER_SHEET", detail=", ".join(f"\"{n}\"" for n in member_sheets) or "không có")
         return wb
     for key in MEMBER_REQUIRED:
-        if key not in wb.members.headers and not (key == "gender" and "gender" in wb.members.rows):
+        if key not in wb.members.headers and not (key == "gender" and "gender" in wb.members.columns):
             label = MEMBER_LABELS[key]
             problem("MISSING_COLUMN", sheet=wb.members.sheet, row=wb.members.header_row, column=label)
     if cand_sheet:
@@ -283,6 +308,8 @@ def _convert_tcvn3(path: Path, grids: dict[str, list[list]], wb: "Workbook") -> 
     fonts cannot be read (.xls, .ods), when the same sheet has sure TCVN3 cells."""
     from openpyxl.utils import get_column_letter
 
+    if not _may_hold_tcvn3(grids):
+        return
     sure: dict[str, list[tuple[int, int]]] = {}
     unsure: dict[str, list[tuple[int, int]]] = {}
     unicode_seen = False
@@ -315,6 +342,16 @@ def _convert_tcvn3(path: Path, grids: dict[str, list[list]], wb: "Workbook") -> 
             grid[rr][cc] = tcvn3_to_unicode(grid[rr][cc])
         wb.issues.append(iss.make("TCVN3_CONVERTED", file=wb.file, sheet=sheet, value=before,
                                   cell=f"{get_column_letter(c + 1)}{r + 1}", detail=len(cells), after=grid[r][c]))
+
+
+def _may_hold_tcvn3(grids: dict[str, list[list]]) -> bool:
+    """A quick look at all of a file's text at once before the cell-by-cell one: text with no
+    TCVN3-only character in any cell, or with Unicode-only Vietnamese letters in it, is never
+    converted below (nearly every file today is Unicode)."""
+    text = "\x00".join(v for grid in grids.values() for row in grid for v in row if type(v) is str)
+    if _ONLY_TCVN3_CHARS.search(text):
+        return True
+    return not has_unicode_vietnamese(text) and bool(_LATIN1_ACCENTED_CHARS.search(text))
 
 
 def _vn_fonts(path: Path, cells: dict[str, list[tuple[int, int]]]) -> dict[str, set] | None:
@@ -408,12 +445,12 @@ def _table(grid, sheet, h, width, lookup) -> Table:
     sub = list(grid[h + 1]) + [""] * (width - len(grid[h + 1])) if h + 1 < len(grid) else [""] * width
     # A second header row: its non-empty cells are header words (Nam/Nữ, known headers, or
     # sub-columns under a merged title), not data.
-    sub_keys = [_key(v) for v in sub]
+    looks_like_data = any(isinstance(v, (int, float, dt.date)) and not isinstance(v, bool) for v in sub)
+    sub_keys = [""] * width if looks_like_data else [_key(v) for v in sub]
     tops, carried = [], ""
     for v in top:
         carried = clean_text(v) or carried
         tops.append(lookup.get(_key(carried)))
-    looks_like_data = any(isinstance(v, (int, float, dt.date)) and not isinstance(v, bool) for v in sub)
     two_rows = not looks_like_data and (
         any(k in SUB_COLUMNS.get(tops[j], {}) for j, k in enumerate(sub_keys))
         or sum(1 for k in sub_keys if k in lookup) >= 2
@@ -446,55 +483,57 @@ def _table(grid, sheet, h, width, lookup) -> Table:
             columns[j] = key
             headers[key] = header
             positions[key] = j
-    first = h + (2 if two_rows else 1)
-    records = []
+    kept = _body_rows(grid, h + (2 if two_rows else 1))
+    rows = [grid[i] for i in kept]
+    if any(len(r) < width for r in rows):
+        rows = [list(r) + [""] * (width - len(r)) for r in rows]
+    transposed = list(zip(*rows)) if rows else [()] * width
+    data: dict[str, Sequence] = {key: transposed[j] for j, key in columns.items()}
+    if gender_cols:
+        births, genders, birth_cols, conflicts = [], [], [], []
+        for r in rows:
+            filled = [(j, g) for j, g in gender_cols.items() if not is_blank(r[j])]
+            births.append(r[filled[0][0]] if filled else "")
+            genders.append(filled[0][1] if filled else "")
+            birth_cols.append(filled[0][0] if filled else None)
+            conflicts.append(len(filled) > 1)
+        data.update(birth_date=births, gender=genders, _birth_col=birth_cols, _gender_conflict=conflicts)
+        headers.setdefault("gender", headers["birth_date"])
+    return Table(sheet=sheet, headers=headers, columns=data, row=[i + 1 for i in kept], header_row=h + 1,
+                 positions=positions)
+
+
+def _body_rows(grid: list[list], first: int) -> list[int]:
+    """Indexes of the rows under the header that hold people: no blank rows, total rows or the
+    signature block (DOMAIN §3).
+
+    A row that starts with a running number (STT) and has three cells or more is a person's row
+    and is kept without a closer look: that is nearly every row, and looking closer (folding
+    every cell) would cost more than reading the file. Every other row is looked at."""
+    kept: list[int] = []
+    in_footer = False
     for i in range(first, len(grid)):
         row = grid[i]
-        record = {key: (row[j] if j < len(row) else "") for j, key in columns.items()}
-        if gender_cols:
-            filled = [(j, g) for j, g in gender_cols.items() if j < len(row) and not is_blank(row[j])]
-            record["birth_date"] = row[filled[0][0]] if filled else ""
-            record["gender"] = filled[0][1] if filled else ""
-            record["_birth_col"] = filled[0][0] if filled else None
-            if len(filled) > 1:
-                record["_gender_conflict"] = True
-        record["row"] = i + 1
-        record["_cells"] = [v for v in row if not is_blank(v)]
-        records.append(record)
-    if gender_cols:
-        headers.setdefault("gender", headers["birth_date"])
-    frame = pd.DataFrame.from_records(records) if records else pd.DataFrame(columns=[*columns.values(), "row"])
-    for key in columns.values():
-        if key not in frame:
-            frame[key] = None
-    frame = _drop_footer_and_blanks(frame)
-    return Table(sheet=sheet, headers=headers, rows=frame, header_row=h + 1, positions=positions)
-
-
-def _drop_footer_and_blanks(frame: pd.DataFrame) -> pd.DataFrame:
-    """Remove blank rows, total rows and the signature block; keep every row with member data."""
-    if frame.empty:
-        return frame.drop(columns=["_cells"], errors="ignore")
-    keep = []
-    in_footer = False
-    for cells in frame["_cells"]:
-        texts = [fold(v) for v in cells]
-        first = texts[0] if texts else ""
-        if not cells:
-            keep.append(False)
+        filled = len(row) - row.count("")
+        if not filled:
             continue
+        head = row[0]
+        if filled >= 3 and (type(head) is float or type(head) is int):
+            kept.append(i)
+            continue
+        cells = [v for v in row if not is_blank(v)]
+        if not cells:
+            continue
+        texts = [fold(v) for v in cells]
         if any(t in SIGNATURE_WORDS or _DATE_LINE.search(t) for t in texts):
             in_footer = True
-        if first in TOTAL_WORDS or first.startswith(("tong cong", "tong so")):
-            keep.append(False)
+        first_text = texts[0]
+        if first_text in TOTAL_WORDS or first_text.startswith(("tong cong", "tong so")):
             continue
         if in_footer and len(cells) <= 2:
-            keep.append(False)
             continue
         # A row holding only a running number (STT pre-filled in an empty template) is blank.
         if len(cells) == 1 and isinstance(cells[0], (int, float)):
-            keep.append(False)
             continue
-        keep.append(True)
-    out = frame[keep].drop(columns=["_cells"]).reset_index(drop=True)
-    return out
+        kept.append(i)
+    return kept

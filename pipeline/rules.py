@@ -12,6 +12,7 @@ import datetime as dt
 import difflib
 import functools
 import re
+from itertools import chain, repeat
 
 import numpy as np
 import pandas as pd
@@ -22,7 +23,7 @@ from pipeline.figures import overdue_mask
 from pipeline.intake import ACCEPTED, Submission
 from pipeline.normalize import EXCEL_ERRORS, PERSON_ID, age_at, citizen_ids, clean_text, fold, parse_dates
 from pipeline.period import Period
-from pipeline.roster import MEMBER_LABELS, MEMBER_REQUIRED, Table
+from pipeline.roster import MEMBER_LABELS, MEMBER_REQUIRED, Table, raw_frame
 
 GENDERS = ("Nam", "Nữ")
 ETHNIC_GROUPS = (
@@ -94,15 +95,15 @@ def _day_text(days: pd.Series) -> pd.Series:
 
 
 def _stack(pairs: list[tuple[Submission, Table]]) -> pd.DataFrame:
-    """Every table's raw rows in one frame, with unit, file and sheet beside them."""
-    frames = []
-    for sub, table in pairs:
-        frame = table.rows.copy()
-        frame["unit"], frame["file"], frame["sheet"] = sub.unit, sub.file, table.sheet
-        frames.append(frame)
-    if not frames:
-        return pd.DataFrame(columns=["row", "unit", "file", "sheet"])
-    return pd.concat(frames, ignore_index=True)
+    """Every table's raw rows in one frame, with unit, file and sheet beside them: the columns of
+    all files are chained first and the frame is built once."""
+    keys = list(dict.fromkeys(key for _, table in pairs for key in table.columns))
+    data = {key: list(chain.from_iterable(table.columns.get(key) or repeat(None, len(table))
+                                          for _, table in pairs)) for key in keys}
+    data["row"] = list(chain.from_iterable(table.row for _, table in pairs))
+    for name, value in (("unit", lambda s, t: s.unit), ("file", lambda s, t: s.file), ("sheet", lambda s, t: t.sheet)):
+        data[name] = list(chain.from_iterable(repeat(value(sub, table), len(table)) for sub, table in pairs))
+    return raw_frame(data)
 
 
 def _column(raw: pd.DataFrame, key: str) -> pd.Series:
@@ -115,16 +116,26 @@ def _present(raw: pd.DataFrame, tables: dict[str, Table], key: str) -> pd.Series
 
 
 def _blank(values: pd.Series) -> pd.Series:
-    text = values.astype(str).str.strip()
-    return values.isna() | text.eq("") | text.isin(["nan", "None", "NaT"]) & values.map(lambda v: not isinstance(v, str))
+    return pd.Series([v is None or v != v or (type(v) is str and not v.strip()) for v in values.to_numpy()],
+                     index=values.index, dtype=bool)
 
 
 def _map_unique(values: pd.Series, func) -> pd.Series:
-    """func over the distinct values only (rosters repeat `Kinh`, `Nam`, `x` thousands of times)."""
-    keys = values.map(lambda v: ("", type(v).__name__, str(v)))
-    first = ~keys.duplicated()
-    results = {k: func(v) for k, v in zip(keys[first], values[first])}
-    return keys.map(results).astype(object)
+    """func over the distinct values only (rosters repeat `Kinh`, `Nam`, `x` thousands of times).
+    True and 1 are equal to Python but not to a clerk: booleans are mapped apart."""
+    array = values.to_numpy()
+    booleans = [type(v) is bool for v in array]
+    if any(booleans):
+        out = values.map(func).astype(object) if all(booleans) else pd.Series(None, index=values.index, dtype=object)
+        if not all(booleans):
+            mask = pd.Series(booleans, index=values.index)
+            out[mask] = values[mask].map(func)
+            out[~mask] = _map_unique(values[~mask], func)
+        return out
+    codes, uniques = pd.factorize(array, use_na_sentinel=False)
+    results = np.empty(len(uniques), dtype=object)
+    results[:] = [func(v) for v in uniques]
+    return pd.Series(results[codes], index=values.index, dtype=object)
 
 
 def _text(raw: pd.DataFrame, key: str, unique: bool = False) -> pd.Series:
@@ -173,8 +184,7 @@ def _blank_error_values(raw: pd.DataFrame, col: _Collector) -> tuple[pd.DataFram
     → (rows with those cells emptied, a mask of them, so no later check reports the same cell
     again as missing)."""
     keys = [k for k in raw.columns if k not in ("row", "unit", "file", "sheet") and not k.startswith("_")]
-    errors = pd.DataFrame({k: raw[k].map(lambda v: isinstance(v, str) and v.strip().upper() in EXCEL_ERRORS)
-                           for k in keys}, index=raw.index)
+    errors = pd.DataFrame({k: raw[k].isin(EXCEL_ERRORS) for k in keys}, index=raw.index)
     if not errors.to_numpy().any():
         return raw, errors
     raw = raw.copy()
@@ -308,17 +318,41 @@ def type_candidates(raw: pd.DataFrame, members: pd.DataFrame, col: _Collector, p
 
 
 def _check_helpers(out, raw, members, col: _Collector, end) -> None:
-    """Helpers must be official members of the same cell, named by full name or citizen ID."""
-    official = members["official_on"].notna() & (members["official_on"] <= end)
-    by_name = dict(zip(zip(members["unit"], members["full_name"].map(fold)), official))
-    by_id = {(u, c): o for u, c, o in zip(members["unit"], members["citizen_id"], official) if c}
+    """Helpers must be official members of the same cell, named by full name or citizen ID.
+
+    A name is looked up as written first; only a name not found so is compared without
+    diacritics and case, against the members of its own cell."""
+    official = (members["official_on"].notna() & (members["official_on"] <= end)).to_numpy()
+    units, names = members["unit"].to_numpy(), members["full_name"].to_numpy()
+    by_name = dict(zip(zip(units, names), official))
+    by_id = {(u, c): o for u, c, o in zip(units, members["citizen_id"], official) if c}
+    in_unit: dict[str, list[int]] = {}
+    folded: dict[str, dict[str, bool]] = {}
+
+    def loose(unit: str, name: str):
+        if unit not in folded:
+            if not in_unit:
+                for i, u in enumerate(units):
+                    in_unit.setdefault(u, []).append(i)
+            folded[unit] = {fold(names[i]): official[i] for i in in_unit.get(unit, ())}
+        return folded[unit].get(fold(name))
+
+    def helper(unit: str, ident: str | None, name: str | None):
+        """True/False: an official member or not yet; None: nobody of that name or ID in the cell."""
+        if not name:
+            return None
+        if (unit, ident) in by_id:
+            return by_id[unit, ident]
+        if (unit, name) in by_name:
+            return by_name[unit, name]
+        return loose(unit, name)
+
     for key in ("helper_1", "helper_2"):
         if key not in raw:
             continue
         text = _text(raw, key)
         ident = citizen_ids(_column(raw, key))
-        found = pd.Series([by_id.get((u, i), by_name.get((u, fold(t)))) if t else None
-                           for u, i, t in zip(raw["unit"], ident, text)], index=raw.index, dtype=object)
+        found = pd.Series(list(map(helper, raw["unit"], ident, text)), index=raw.index, dtype=object)
         named = text.notna()
         col.add("HELPER_NOT_FOUND", out[named & found.isna()], key, text)
         col.add("HELPER_NOT_OFFICIAL", out[named & found.eq(False)], key, text)

@@ -30,23 +30,23 @@ _TABLE = {
 _TRANSLATE = str.maketrans(_TABLE)
 
 # Characters that appear in TCVN3 text but never in Vietnamese written in Unicode.
-_ONLY_TCVN3 = set("µ¶·¸¹¨»¼½¾Æ©ÇË®§ªÎÏÐÑÖ×ØÞÜßäåæçëîïñö÷øûüþ«¬\xad¡¢£¤¥¦")
+ONLY_TCVN3 = set("µ¶·¸¹¨»¼½¾Æ©ÇË®§ªÎÏÐÑÖ×ØÞÜßäåæçëîïñö÷øûüþ«¬\xad¡¢£¤¥¦")
 # Letters only Unicode Vietnamese has (outside Latin-1): their presence means the text is Unicode.
 _UNICODE_VIET = re.compile(r"[\u0100-\u01b0\u1ea0-\u1ef9]")
 
 
-_LATIN1_ACCENTED = set(_TABLE) - _ONLY_TCVN3
+LATIN1_ACCENTED = set(_TABLE) - ONLY_TCVN3
 
 
 def looks_tcvn3(text: str) -> bool:
     """Surely TCVN3: it has a character Unicode Vietnamese never uses, and none only Unicode has."""
-    return any(ch in _ONLY_TCVN3 for ch in text) and not _UNICODE_VIET.search(text)
+    return any(ch in ONLY_TCVN3 for ch in text) and not _UNICODE_VIET.search(text)
 
 
 def maybe_tcvn3(text: str) -> bool:
     """Could be either (`Giíi tÝnh` is TCVN3 for `Giới tính`, `Lê` is Unicode): decided by the
     cell's font or the rest of the sheet."""
-    return any(ch in _LATIN1_ACCENTED for ch in text) and not _UNICODE_VIET.search(text) and not looks_tcvn3(text)
+    return any(ch in LATIN1_ACCENTED for ch in text) and not _UNICODE_VIET.search(text) and not looks_tcvn3(text)
 
 
 def has_unicode_vietnamese(text: str) -> bool:
