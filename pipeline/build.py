@@ -6,6 +6,7 @@ Files, the clock and progress display come in as arguments (STYLE: stages over p
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -16,19 +17,30 @@ from pipeline.figures import admitted_in_quarter, cell_statuses, overdue_people,
 from pipeline.period import Period
 from pipeline.register import Register
 from pipeline.report import Report
-from pipeline.roster import read_workbook
+from pipeline.parallel import make_reader_executor, run_tasks
+from pipeline.roster import read_workbooks
 from pipeline.rules import validate
 
 import pandas as pd
 
 Progress = Callable[[Iterable], Iterable]
+READ_CHUNK = 20
 
 
-def load_inbox(inbox: Path, register: Register, progress: Progress = lambda it: it) -> list[intake.Submission]:
-    """Read and match every file of the inbox (nothing in it is ever written)."""
+def load_inbox(inbox: Path, register: Register, progress: Progress = lambda it: it,
+               workers: int | None = None) -> list[intake.Submission]:
+    """Read and match every file of the inbox (nothing in it is ever written).
+
+    Many files are read on `workers` processes (None: one per core), in chunks of READ_CHUNK
+    files so that each result sent back is worth its pickling."""
     paths = intake.list_inbox(inbox)
-    workbooks = [read_workbook(p, name=str(p.relative_to(inbox))) for p in progress(paths)]
-    return intake.match(workbooks, register)
+    chunks = [[(p, str(p.relative_to(inbox))) for p in paths[i:i + READ_CHUNK]]
+              for i in range(0, len(paths), READ_CHUNK)]
+    read: list[list] = [[] for _ in chunks]
+    with make_reader_executor(workers, len(paths)) as executor:
+        for index, workbooks in progress(run_tasks(executor, read_workbooks, [(c,) for c in chunks])):
+            read[index] = workbooks
+    return intake.match([wb for workbooks in read for wb in workbooks], register)
 
 
 def choose_period(submissions: list[intake.Submission], year: int | None, quarter: int) -> Period:
@@ -59,13 +71,11 @@ def build_report(register: Register, submissions: list[intake.Submission], perio
     units["file"] = units.index.map(lambda c: accepted_files.get(c))
     units = units.join(unit_figures(register, members, candidates, statuses, period))
 
+    counts = Counter((i.file, i.severity) for i in found if i.file is not None)
     files = pd.DataFrame([
         {"file": s.file, "path": s.workbook.path, "unit": s.unit, "period": s.period.label if s.period else None,
          "status": s.status, "status_vi": intake.STATUS_VI.get(s.status, s.status),
-         "errors": sum(1 for i in s.issues if i.severity == iss.ERROR) +
-                   sum(1 for i in row_issues if i.file == s.file and i.severity == iss.ERROR),
-         "warnings": sum(1 for i in s.issues if i.severity == iss.WARNING) +
-                     sum(1 for i in row_issues if i.file == s.file and i.severity == iss.WARNING)}
+         "errors": counts[s.file, iss.ERROR], "warnings": counts[s.file, iss.WARNING]}
         for s in submissions
     ], columns=["file", "path", "unit", "period", "status", "status_vi", "errors", "warnings"])
 

@@ -88,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--no-feedback", action="store_true",
                         help="chỉ làm báo cáo của Đảng ủy, không làm gói phản hồi cho từng chi bộ")
     report.add_argument("--workers", type=_workers, default=None, metavar="N",
-                        help="số tiến trình làm gói phản hồi song song (mặc định: bằng số lõi CPU; 1: không song song)")
+                        help="số tiến trình đọc tệp và làm gói phản hồi song song (mặc định: bằng số lõi CPU; 1: không song song)")
     report.add_argument("--dask", metavar="ADDRESS", default=None,
                         help="làm gói phản hồi trên cụm Dask có scheduler ở ADDRESS (ví dụ tcp://10.0.0.5:8786); "
                              "cần pip install .[dask] và thư mục nhận, thư mục kết quả dùng chung cùng đường dẫn")
@@ -161,7 +161,7 @@ def run_report(args) -> Exit:
 
         config = replace(config, report_date=args.date)
     register = read_register(args.units)
-    submissions = load_inbox(args.inbox, register, _progress(interactive, "Đọc danh sách"))
+    submissions = load_inbox(args.inbox, register, _progress(interactive, "Đọc danh sách"), workers=args.workers)
     if not submissions:
         raise PipelineError(f"Thư mục nhận {args.inbox} không có tệp nào. Chép các tệp danh sách vào rồi chạy lại.")
     period = choose_period(submissions, args.year, args.quarter)

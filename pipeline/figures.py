@@ -23,9 +23,11 @@ CERTIFICATE = pd.DateOffset(months=60)
 def person_key(members: pd.DataFrame) -> pd.Series:
     """Citizen ID when it looks like one, else the row's own position: one person per row."""
     ids = members["citizen_id"].astype(object)
-    valid = ids.notna() & ids.astype(str).str.fullmatch(PERSON_ID)
-    own = members["file"].astype(str) + "#" + members["row"].astype(str)
-    return ids.where(valid, own)
+    valid = ids.notna() & ids.astype(str).str.fullmatch(PERSON_ID).astype(bool)
+    key = ids.where(valid)
+    own = ~valid
+    key[own] = members["file"][own].astype(str) + "#" + members["row"][own].astype(str)
+    return key.astype(object)
 
 
 def member_flags(members: pd.DataFrame, period: Period) -> pd.DataFrame:
@@ -72,10 +74,14 @@ def unit_figures(register: Register, members: pd.DataFrame, candidates: pd.DataF
     pairs = register.ancestors_frame()
     flags = member_flags(members, period)
     value_cols = [c for c in flags.columns if c not in ("unit", "person")]
-    rolled = flags.merge(pairs, left_on="unit", right_on="cell", suffixes=("_cell", ""))
-    # A person listed in two cells counts once in every unit above both.
-    per_person = rolled.groupby(["unit", "person"], sort=False)[value_cols].max()
-    figures = per_person.groupby(level="unit").sum()
+    # A person listed in two cells counts once in every unit above both: the few people on more
+    # than one row are rolled up person by person, everyone else cell by cell.
+    repeated = flags["person"].duplicated(keep=False)
+    once = flags[~repeated].groupby("unit")[value_cols].sum().rename_axis("cell").reset_index()
+    once = once.merge(pairs, on="cell").groupby("unit")[value_cols].sum()
+    rolled = flags[repeated].merge(pairs, left_on="unit", right_on="cell", suffixes=("_cell", ""))
+    twice = rolled.groupby(["unit", "person"], sort=False)[value_cols].max().groupby(level="unit").sum()
+    figures = once.add(twice, fill_value=0) if len(twice) else once
 
     cand = pd.DataFrame({"unit": candidates["unit"], "candidates": 1,
                          "candidates_certified": candidates["certified"].astype(bool).astype(int)})

@@ -29,9 +29,6 @@ def is_blank(value) -> bool:
     return value is pd.NA or value is pd.NaT
 
 
-_SPACES = re.compile(r"\s+")
-
-
 def clean_text(value) -> str | None:
     """NFC, single spaces, stripped; None for blank. Numbers that are whole print without `.0`."""
     if type(value) is not str:
@@ -44,7 +41,7 @@ def clean_text(value) -> str | None:
         value = str(value)
     if not value.isascii():
         value = unicodedata.normalize("NFC", value)
-    return _SPACES.sub(" ", value).strip() or None
+    return " ".join(value.split()) or None   # str.split(): the whitespace `\s` matches, Unicode too
 
 
 def fold(value) -> str:
@@ -143,25 +140,32 @@ def parse_date(value, *, allow_year: bool = False) -> tuple[dt.date | None, str]
     return (None if pd.isna(day) else day.date()), status.iloc[0]
 
 
+_ID_MARKS = str.maketrans("", "", ".-'")
+
+
 def citizen_ids(values: pd.Series) -> pd.Series:
-    """Vectorised `normalize.citizen_id`: digits as text; a number that lost its leading zeros
-    gets them back when it has 10–11 digits."""
-    numeric = values.map(lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool))
-    numbers = pd.to_numeric(values.where(numeric), errors="coerce")
-    whole = numbers.notna() & (numbers == numbers.round())
-    as_text = values.where(~numeric).astype(object).map(lambda v: None if v is None or pd.isna(v) else str(v))
-    digits = numbers[whole].astype("int64").astype(str)
-    digits = digits.where(~digits.str.len().between(10, 11), digits.str.zfill(12))
-    as_text[whole] = digits
-    as_text[numeric & ~whole & numbers.notna()] = numbers[numeric & ~whole & numbers.notna()].astype(str)
-    cleaned = as_text.astype(object).where(as_text.notna(), None)
-    cleaned = cleaned.map(lambda v: None if v is None else re.sub(r"[\s.\-']", "", v) or None)
-    return cleaned
+    """`citizen_id` of each value."""
+    return pd.Series([citizen_id(v) for v in values.to_numpy()], index=values.index, dtype=object)
 
 
 def citizen_id(value) -> str | None:
-    """One value; see `citizen_ids`."""
-    return citizen_ids(pd.Series([value], dtype=object)).iloc[0]
+    """Digits as text, without spaces, dots, dashes or the apostrophe that forces text in Excel;
+    a number that lost its leading zeros gets them back when it has 10–11 digits."""
+    if type(value) is str:
+        text = value
+    elif value is None or value is pd.NA or value is pd.NaT:
+        return None
+    elif isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        if value != value:  # NaN
+            return None
+        if float(value).is_integer():
+            text = str(int(value))
+            text = text.zfill(12) if 10 <= len(text) <= 11 else text
+        else:
+            text = str(float(value))
+    else:
+        text = str(value)
+    return "".join(text.split()).translate(_ID_MARKS) or None
 
 
 def age_at(born: pd.Series, on) -> pd.Series:

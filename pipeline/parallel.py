@@ -78,10 +78,38 @@ def _process_context():
     return multiprocessing.get_context("spawn")
 
 
+# Reading: below this many files a pool costs more to start than it saves.
+PARALLEL_READ_FROM = 150
+
+
+def make_reader_executor(workers: int | None, files: int) -> Executor:
+    """Where the inbox's files are read: forked workers when there are many files (reading is
+    CPU-bound: calamine, then finding the table in Python), else this process.
+
+    Fork, not the forkserver: a reader needs nothing WeasyPrint set up, and a forked worker
+    starts in milliseconds with the pipeline already imported, where a forkserver's worker
+    would import pandas again (longer than reading a few hundred files). Every worker is forked
+    at once, here, before the caller starts any thread of its own (a progress bar's), so no
+    worker inherits a lock some other thread held. Linux only; elsewhere files are read here.
+    """
+    if workers is None:
+        workers = available_cores()
+    if workers <= 1 or files < PARALLEL_READ_FROM or not sys.platform.startswith("linux"):
+        return InlineExecutor()
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_ignore_interrupt)
+    pool.submit(int).result()  # forks every worker now
+    return pool
+
+
+def _ignore_interrupt() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _start_worker() -> None:
     """Each pool worker, once: leave Ctrl-C to the main process (it cancels what has not started
     and waits for the running tasks), then import what the tasks need."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _ignore_interrupt()
     import importlib
 
     for name in WORKER_IMPORTS:

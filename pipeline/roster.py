@@ -201,6 +201,11 @@ def read_workbook(path: Path, name: str | None = None) -> Workbook:
     return wb
 
 
+def read_workbooks(files: list[tuple[Path, str]]) -> list[Workbook]:
+    """read_workbook over (path, name) pairs: one task of a reading pool."""
+    return [read_workbook(path, name) for path, name in files]
+
+
 MEMBER_LABELS = {
     "full_name": "Họ và tên", "birth_date": "Ngày sinh", "gender": "Giới tính", "ethnicity": "Dân tộc",
     "religion": "Tôn giáo", "citizen_id": "Số CCCD", "admitted_on": "Ngày vào Đảng",

@@ -124,7 +124,8 @@ def _map_unique(values: pd.Series, func) -> pd.Series:
     """func over the distinct values only (rosters repeat `Kinh`, `Nam`, `x` thousands of times).
     True and 1 are equal to Python but not to a clerk: booleans are mapped apart."""
     array = values.to_numpy()
-    booleans = [type(v) is bool for v in array]
+    mixed = pd.api.types.infer_dtype(array, skipna=True) not in ("string", "empty", "floating", "integer")
+    booleans = [type(v) is bool for v in array] if mixed else []
     if any(booleans):
         out = values.map(func).astype(object) if all(booleans) else pd.Series(None, index=values.index, dtype=object)
         if not all(booleans):
@@ -214,7 +215,7 @@ def type_members(raw: pd.DataFrame, col: _Collector, period: Period) -> pd.DataF
     out["youth_union"] = _map_unique(_text(raw, "youth_union", unique=True),
                                      lambda v: fold(v or "") in YES_WORDS).astype(bool)
     out["education"] = _text(raw, "education", unique=True)
-    out["note"] = _text(raw, "note")
+    out["note"] = _text(raw, "note", unique=True)
     out["citizen_id"] = citizen_ids(_column(raw, "citizen_id"))
     tables = col.tables
     out["has_official_column"] = _present(raw, tables, "official_on")
@@ -238,26 +239,33 @@ def type_members(raw: pd.DataFrame, col: _Collector, period: Period) -> pd.DataF
 
 def _check_citizen_ids(out: pd.DataFrame, raw: pd.DataFrame, col: _Collector) -> None:
     ids = out["citizen_id"]
-    text = ids.fillna("")
-    nine = text.str.fullmatch(r"\d{9}")
-    twelve = text.str.fullmatch(r"\d{12}")
-    col.add("CCCD_OLD_CMND", out[ids.notna() & nine], "citizen_id", ids)
-    col.add("CCCD_FORMAT", out[ids.notna() & ~nine & ~twelve], "citizen_id", _column(raw, "citizen_id").map(clean_text))
-    code = pd.to_numeric(text.str[3].where(twelve), errors="coerce")
-    known = twelve & code.le(3)
+    text = ids[ids.notna()].astype(object)
+    decimal = text.map(str.isdecimal).astype(bool)
+    length = text.map(len)
+    nine, twelve = decimal & length.eq(9), decimal & length.eq(12)
+    col.add("CCCD_OLD_CMND", out.loc[nine[nine].index], "citizen_id", ids)
+    odd = ~nine & ~twelve
+    col.add("CCCD_FORMAT", out.loc[odd[odd].index], "citizen_id", _column(raw, "citizen_id").map(clean_text))
+    # The 4th digit: century and gender (0/1: 1900s man/woman, 2/3: 2000s); digits 5–6: birth year.
+    full = text[twelve]
+    code = full.str[3].astype(int)
+    known = full[code.le(3)]
+    code = code[known.index]
+    rows = out.loc[known.index]
     woman = code.mod(2).eq(1)
-    gender_wrong = known & out["gender"].notna() & (woman != out["gender"].eq("Nữ"))
-    year = (np.where(code < 2, 1900, 2000) + pd.to_numeric(text.str[4:6].where(twelve), errors="coerce"))
-    year_wrong = known & out["birth_date"].notna() & (out["birth_date"].dt.year != year)
-    gender_text = "giới tính " + out["gender"].fillna("") + " (chữ số thứ 4 là " + text.str[3] + ")"
-    year_text = "năm sinh " + out["birth_date"].dt.year.astype("Int64").astype(str) + " (chữ số 4–6 là " + text.str[3:6] + ")"
-    detail = pd.Series("", index=out.index, dtype=object)
-    detail[gender_wrong] = gender_text[gender_wrong]
-    both = gender_wrong & year_wrong
-    detail[year_wrong & ~gender_wrong] = year_text[year_wrong & ~gender_wrong]
-    detail[both] = gender_text[both] + " và " + year_text[both]
-    wrong = gender_wrong | year_wrong
-    col.add("CCCD_MISMATCH", out[wrong], "citizen_id", ids, detail=detail)
+    gender_wrong = rows["gender"].notna() & (woman != rows["gender"].eq("Nữ"))
+    year = np.where(code < 2, 1900, 2000) + known.str[4:6].astype(int)
+    year_wrong = rows["birth_date"].notna() & (rows["birth_date"].dt.year != year)
+    wrong = rows[gender_wrong | year_wrong]
+    if wrong.empty:
+        return
+    number = known[wrong.index]
+    gender_text = "giới tính " + wrong["gender"].fillna("") + " (chữ số thứ 4 là " + number.str[3] + ")"
+    year_text = ("năm sinh " + wrong["birth_date"].dt.year.astype("Int64").astype(str) + " (chữ số 4–6 là "
+                 + number.str[3:6] + ")")
+    g, y = gender_wrong[wrong.index], year_wrong[wrong.index]
+    detail = gender_text.where(g & ~y, year_text.where(y & ~g, gender_text + " và " + year_text))
+    col.add("CCCD_MISMATCH", wrong, "citizen_id", ids, detail=detail)
 
 
 def _check_member_dates(out: pd.DataFrame, raw: pd.DataFrame, col: _Collector, period: Period) -> None:
@@ -268,12 +276,12 @@ def _check_member_dates(out: pd.DataFrame, raw: pd.DataFrame, col: _Collector, p
     born, admitted, ceremony, official = (out[k] for k in MEMBER_DATES)
     age = age_at(born, period.end)
     odd = born.notna() & ((age < 16) | (age > 100))
-    col.add("AGE_IMPLAUSIBLE", out[odd], "birth_date", born,
-            detail=age.astype("Int64").astype(str) + " tuổi vào cuối kỳ")
+    col.add("AGE_IMPLAUSIBLE", out[odd], "birth_date", born, detail=_years(age[odd]) + " tuổi vào cuối kỳ")
     at = age_at(born, admitted)
     known = born.notna() & admitted.notna()
-    col.add("ADMISSION_UNDER_18", out[known & (at < 18)], "admitted_on", admitted, detail=at.astype("Int64").astype(str))
-    col.add("ADMISSION_OVER_60", out[known & (at > 60)], "admitted_on", admitted, detail=at.astype("Int64").astype(str))
+    young, old = known & (at < 18), known & (at > 60)
+    col.add("ADMISSION_UNDER_18", out[young], "admitted_on", admitted, detail=_years(at[young]))
+    col.add("ADMISSION_OVER_60", out[old], "admitted_on", admitted, detail=_years(at[old]))
     both = admitted.notna() & ceremony.notna()
     working = pd.Series(0, index=out.index)
     if both.any():
@@ -281,13 +289,17 @@ def _check_member_dates(out: pd.DataFrame, raw: pd.DataFrame, col: _Collector, p
                                         ceremony[both].values.astype("datetime64[D]"))
     late = both & (working > CEREMONY_WORKING_DAYS)
     col.add("CEREMONY_LATE", out[late], "ceremony_on", ceremony,
-            detail=working.astype(str) + " ngày làm việc sau ngày " + _day_text(admitted).fillna(""))
+            detail=working[late].astype(str) + " ngày làm việc sau ngày " + _day_text(admitted[late]))
     start = ceremony.fillna(admitted)
     earliest = start + pd.DateOffset(months=PROBATION_MONTHS)
     early = start.notna() & official.notna() & (official < earliest)
-    col.add("OFFICIAL_TOO_EARLY", out[early], "official_on", official, detail=_day_text(earliest))
+    col.add("OFFICIAL_TOO_EARLY", out[early], "official_on", official, detail=_day_text(earliest[early]))
     overdue = overdue_mask(out, period)   # the same rule the figures count
-    col.add("RECOGNITION_OVERDUE", out[overdue], "official_on", None, detail=_day_text(start))
+    col.add("RECOGNITION_OVERDUE", out[overdue], "official_on", None, detail=_day_text(start[overdue]))
+
+
+def _years(values: pd.Series) -> pd.Series:
+    return values.astype("Int64").astype(str)
 
 
 # ---------- candidates ----------
@@ -322,40 +334,44 @@ def _check_helpers(out, raw, members, col: _Collector, end) -> None:
 
     A name is looked up as written first; only a name not found so is compared without
     diacritics and case, against the members of its own cell."""
-    official = (members["official_on"].notna() & (members["official_on"] <= end)).to_numpy()
-    units, names = members["unit"].to_numpy(), members["full_name"].to_numpy()
-    by_name = dict(zip(zip(units, names), official))
-    by_id = {(u, c): o for u, c, o in zip(units, members["citizen_id"], official) if c}
-    in_unit: dict[str, list[int]] = {}
-    folded: dict[str, dict[str, bool]] = {}
-
-    def loose(unit: str, name: str):
-        if unit not in folded:
-            if not in_unit:
-                for i, u in enumerate(units):
-                    in_unit.setdefault(u, []).append(i)
-            folded[unit] = {fold(names[i]): official[i] for i in in_unit.get(unit, ())}
-        return folded[unit].get(fold(name))
-
-    def helper(unit: str, ident: str | None, name: str | None):
-        """True/False: an official member or not yet; None: nobody of that name or ID in the cell."""
-        if not name:
-            return None
-        if (unit, ident) in by_id:
-            return by_id[unit, ident]
-        if (unit, name) in by_name:
-            return by_name[unit, name]
-        return loose(unit, name)
-
+    official = members["official_on"].notna() & (members["official_on"] <= end)
+    by_id = _Lookup(members["unit"], members["citizen_id"], official)
+    by_name = _Lookup(members["unit"], members["full_name"], official)
+    loosely: _Lookup | None = None
     for key in ("helper_1", "helper_2"):
         if key not in raw:
             continue
         text = _text(raw, key)
-        ident = citizen_ids(_column(raw, key))
-        found = pd.Series(list(map(helper, raw["unit"], ident, text)), index=raw.index, dtype=object)
+        found = by_id.get(raw["unit"], citizen_ids(_column(raw, key)))
+        found = found.where(found.notna(), by_name.get(raw["unit"], text))
+        missed = text.notna() & found.isna()
+        if missed.any():
+            if loosely is None:
+                loosely = _Lookup(members["unit"], members["full_name"].map(fold), official)
+            found[missed] = loosely.get(raw["unit"][missed], text[missed].map(fold))
         named = text.notna()
         col.add("HELPER_NOT_FOUND", out[named & found.isna()], key, text)
         col.add("HELPER_NOT_OFFICIAL", out[named & found.eq(False)], key, text)
+
+
+class _Lookup:
+    """(unit, key) → value, looked up for a whole column at once; the last row of a repeated
+    key wins."""
+
+    def __init__(self, units: pd.Series, keys: pd.Series, values: pd.Series):
+        joined = (units.astype(object) + "\x00" + keys.astype(object)).astype(object)
+        keep = joined.notna() & ~joined.duplicated(keep="last")
+        self.index = pd.Index(joined[keep].to_numpy(dtype=object))
+        self.values = values[keep].to_numpy(dtype=object)
+
+    def get(self, units: pd.Series, keys: pd.Series) -> pd.Series:
+        joined = (units.astype(object) + "\x00" + keys.astype(object)).astype(object)
+        position = self.index.get_indexer(joined.to_numpy(dtype=object))
+        found = np.empty(len(position), dtype=object)
+        found[:] = None
+        hit = position >= 0
+        found[hit] = self.values[position[hit]]
+        return pd.Series(found, index=units.index, dtype=object)
 
 
 # ---------- across files ----------
