@@ -17,7 +17,7 @@ from pipeline.figures import admitted_in_quarter, cell_statuses, overdue_people,
 from pipeline.period import Period
 from pipeline.register import Register
 from pipeline.report import Report
-from pipeline.parallel import make_reader_executor, run_tasks
+from pipeline.parallel import make_reader_executor, paused_gc, run_tasks
 from pipeline.roster import read_workbooks
 from pipeline.rules import validate
 
@@ -37,7 +37,7 @@ def load_inbox(inbox: Path, register: Register, progress: Progress = lambda it: 
     chunks = [[(p, str(p.relative_to(inbox))) for p in paths[i:i + READ_CHUNK]]
               for i in range(0, len(paths), READ_CHUNK)]
     read: list[list] = [[] for _ in chunks]
-    with make_reader_executor(workers, len(paths)) as executor:
+    with paused_gc(), make_reader_executor(workers, len(paths)) as executor:
         for index, workbooks in progress(run_tasks(executor, read_workbooks, [(c,) for c in chunks])):
             read[index] = workbooks
     return intake.match([wb for workbooks in read for wb in workbooks], register)
@@ -53,6 +53,12 @@ def choose_period(submissions: list[intake.Submission], year: int | None, quarte
 
 def build_report(register: Register, submissions: list[intake.Submission], period: Period,
                  config: Config, today: dt.date) -> Report:
+    with paused_gc():
+        return _build_report(register, submissions, period, config, today)
+
+
+def _build_report(register: Register, submissions: list[intake.Submission], period: Period,
+                  config: Config, today: dt.date) -> Report:
     intake.select(submissions, period)
     members, candidates, row_issues = validate(submissions, period)
     statuses, coverage = cell_statuses(register, submissions, period)

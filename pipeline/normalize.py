@@ -14,6 +14,9 @@ import numpy as np
 import pandas as pd
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+# Years a date in a roster can have; a date outside them is a typing slip (and beyond what a
+# datetime64[ns] column holds, 1677–2262).
+YEARS = (1800, 2200)
 # A citizen ID that identifies a person: 12-digit CCCD or the old 9-digit CMND.
 PERSON_ID = r"\d{12}|\d{9}"
 EXCEL_ERRORS = {"#REF!", "#VALUE!", "#N/A", "#NAME?", "#DIV/0!", "#NUM!", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA"}
@@ -88,6 +91,9 @@ def _kinds(values: pd.Series) -> pd.Series:
 
 def parse_dates(values: pd.Series, allow_year: bool = False) -> tuple[pd.Series, pd.Series]:
     """Vectorised `normalize.parse_date`: → (datetime64 column, status column: ok/empty/bad/year/error)."""
+    if pd.api.types.is_datetime64_any_dtype(values):  # real dates only (roster._as_dates)
+        days = values.dt.normalize().astype("datetime64[ns]")
+        return days, pd.Series(np.where(days.notna(), "ok", "empty"), index=values.index, dtype=object)
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     status = pd.Series("bad", index=values.index, dtype=object)
     kind = _kinds(values)
@@ -95,6 +101,8 @@ def parse_dates(values: pd.Series, allow_year: bool = False) -> tuple[pd.Series,
     status[(kind == "none") | ((kind == "num") & numbers.isna())] = "empty"
     dates = kind == "date"
     if dates.any():
+        # A date cell typed with a wrong year (3022) is a real Excel date, but no one's: bad.
+        dates &= values.map(lambda v: isinstance(v, (dt.date, pd.Timestamp)) and YEARS[0] <= v.year <= YEARS[1])
         out[dates] = pd.to_datetime(values[dates]).dt.normalize()
         status[dates] = "ok"
     whole = numbers.notna() & (numbers == numbers.round())

@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import io
 import os
 import re
+import struct
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from pipeline import issues as iss
-from pipeline.normalize import clean_text, fold, is_blank
+from pipeline.normalize import YEARS, clean_text, fold, is_blank
 from pipeline.tcvn3 import LATIN1_ACCENTED, ONLY_TCVN3, has_unicode_vietnamese, looks_tcvn3, maybe_tcvn3
 from pipeline.tcvn3 import to_unicode as tcvn3_to_unicode
 
@@ -62,6 +66,11 @@ SUB_COLUMNS: dict[str | None, dict[str, str]] = {
     "birth_date": {"nam": "birth_date", "nu": "birth_date"},
     "admitted_on": {"du bi": "admitted_on", "chinh thuc": "official_on", "ngay vao dang": "admitted_on"},
 }
+# Columns that hold dates: kept compact when every cell is a real date or blank.
+DATE_KEYS = frozenset({"birth_date", "admitted_on", "ceremony_on", "official_on", "certificate_on"})
+_DATE_TYPES = (dt.date, dt.datetime)
+_EPOCH_DAY = dt.date(1970, 1, 1).toordinal()
+_NO_DAY = np.iinfo("int64").min + _EPOCH_DAY   # → NaT
 MEMBER_REQUIRED = ("full_name", "birth_date", "gender", "ethnicity", "citizen_id", "admitted_on")
 CANDIDATE_REQUIRED = ("full_name",)
 
@@ -108,8 +117,10 @@ class Table:
 
 def raw_frame(data: dict[str, Sequence]) -> pd.DataFrame:
     """Columns of raw cell values → a frame that keeps them as they are (object columns: no
-    guessing of types, a text column stays Python strings); `row` stays integer."""
-    return pd.DataFrame({key: pd.Series(values, dtype="int64" if key == "row" else object)
+    guessing of types, a text column stays Python strings); `row` stays integer, a column of
+    real dates (`_as_dates`) stays datetime64."""
+    return pd.DataFrame({key: pd.Series(values, dtype="int64" if key == "row" else
+                                        None if isinstance(values, np.ndarray) else object)
                          for key, values in data.items()})
 
 
@@ -146,23 +157,34 @@ def _lookup(columns: dict[str, tuple[str, ...]]) -> dict[str, str]:
     return {alias: key for key, aliases in columns.items() for alias in aliases}
 
 
+_LOOKUPS = {"members": _lookup(MEMBER_COLUMNS), "candidates": _lookup(CANDIDATE_COLUMNS)}
+
+
 def read_workbook(path: Path, name: str | None = None) -> Workbook:
     """Read one file; problems come back as issues on the Workbook, never as exceptions."""
     path = Path(path)
     wb = Workbook(file=name or path.name, path=path, mtime=os.stat(path).st_mtime)
     problem = lambda rule, **kw: wb.issues.append(iss.make(rule, file=wb.file, **kw))  # noqa: E731
-    if path.suffix.lower() not in SPREADSHEET_SUFFIXES or not _looks_like_spreadsheet(path):
+    if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
         problem("FILE_NOT_SPREADSHEET", value=path.suffix)
         return wb
     try:
-        grids = _read_grids(path)
+        data = path.read_bytes()  # once: calamine, the error-cell look and the sniffing share it
+    except OSError as exc:
+        problem("FILE_UNREADABLE", detail=exc.strerror or type(exc).__name__)
+        return wb
+    if not _looks_like_spreadsheet(data):
+        problem("FILE_NOT_SPREADSHEET", value=path.suffix)
+        return wb
+    try:
+        grids = _read_grids(data)
     except Exception as exc:  # calamine: zip/ole/xml errors of many types
-        if _is_encrypted(path):
+        if _is_encrypted(data):
             problem("FILE_PROTECTED")
         else:
             problem("FILE_UNREADABLE", detail=str(exc).splitlines()[0][:120] or type(exc).__name__)
         return wb
-    _restore_error_values(path, grids)
+    _restore_error_values(path, data, grids)
     _convert_tcvn3(path, grids, wb)
     if not any(any(not is_blank(v) for v in row) for grid in grids.values() for row in grid):
         problem("FILE_EMPTY")
@@ -181,7 +203,7 @@ def read_workbook(path: Path, name: str | None = None) -> Workbook:
     member_sheets.sort(key=lambda s: (_key(s) not in MEMBER_SHEETS, "dang vien" not in _key(s)))
 
     for sheet in member_sheets:
-        found = _find_table(grids[sheet], sheet, MEMBER_COLUMNS)
+        found = _find_table(grids[sheet], sheet, "members")
         if found is not None:
             wb.members, wb.titles = found
             break
@@ -193,7 +215,7 @@ def read_workbook(path: Path, name: str | None = None) -> Workbook:
             label = MEMBER_LABELS[key]
             problem("MISSING_COLUMN", sheet=wb.members.sheet, row=wb.members.header_row, column=label)
     if cand_sheet:
-        found = _find_table(grids[cand_sheet], cand_sheet, CANDIDATE_COLUMNS)
+        found = _find_table(grids[cand_sheet], cand_sheet, "candidates")
         if found is not None:
             wb.candidates = found[0]
         elif any(any(not is_blank(v) for v in row) for row in grids[cand_sheet]):
@@ -203,7 +225,10 @@ def read_workbook(path: Path, name: str | None = None) -> Workbook:
 
 def read_workbooks(files: list[tuple[Path, str]]) -> list[Workbook]:
     """read_workbook over (path, name) pairs: one task of a reading pool."""
-    return [read_workbook(path, name) for path, name in files]
+    from pipeline.parallel import paused_gc
+
+    with paused_gc():
+        return [read_workbook(path, name) for path, name in files]
 
 
 MEMBER_LABELS = {
@@ -215,11 +240,11 @@ MEMBER_LABELS = {
 }
 
 
-def _read_grids(path: Path) -> dict[str, list[list]]:
-    """Every sheet as a list of rows starting at A1 (row i = Excel row i + 1)."""
+def _read_grids(data: bytes) -> dict[str, list[list]]:
+    """Every sheet of the file's bytes as a list of rows starting at A1 (row i = Excel row i + 1)."""
     from python_calamine import CalamineWorkbook
 
-    book = CalamineWorkbook.from_path(str(path))
+    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     grids = {}
     for name in book.sheet_names:
         sheet = book.get_sheet_by_name(name)
@@ -227,25 +252,15 @@ def _read_grids(path: Path) -> dict[str, list[list]]:
     return grids
 
 
-def _restore_error_values(path: Path, grids: dict[str, list[list]]) -> None:
+def _restore_error_values(path: Path, data: bytes, grids: dict[str, list[list]]) -> None:
     """calamine reads an error cell (`#REF!`, `#DIV/0!`) as empty; put the error text back so it is
     reported, not mistaken for a blank. Only files that hold an error cell (`t="e"` in an .xlsx
     sheet's XML, `calcext:value-type="error"` in an .ods) are read a second time, for those cells.
     (.xls errors stay blank: known gap.)"""
     if path.suffix.lower() == ".ods":
-        _restore_ods_errors(path, grids)
+        _restore_ods_errors(data, grids)
         return
-    if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        return
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(path) as zf:
-            has_errors = any(b't="e"' in zf.read(n) for n in zf.namelist()
-                             if n.startswith("xl/worksheets/") and n.endswith(".xml"))
-    except (zipfile.BadZipFile, KeyError, OSError):
-        return
-    if not has_errors:
+    if path.suffix.lower() not in (".xlsx", ".xlsm") or not _has_error_cells(data):
         return
     from openpyxl import load_workbook
 
@@ -263,6 +278,54 @@ def _restore_error_values(path: Path, grids: dict[str, list[list]]) -> None:
         book.close()
 
 
+def _has_error_cells(data: bytes) -> bool:
+    """Whether a worksheet of this .xlsx/.xlsm holds an error cell (`t="e"` in its XML)."""
+    import zipfile
+
+    try:
+        return any(b't="e"' in xml for xml in _worksheet_xml(data))
+    except (ValueError, struct.error, zlib.error):
+        pass
+    try:  # a zip the short reader does not take (zip64, encrypted entries…): the general one
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return any(b't="e"' in zf.read(n) for n in zf.namelist()
+                       if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+    except (zipfile.BadZipFile, KeyError, OSError, zlib.error):
+        return False
+
+
+def _worksheet_xml(data: bytes):
+    """Each `xl/worksheets/*.xml` of an xlsx held in `data`, uncompressed.
+
+    A short reader of the zip's central directory (APPNOTE 4.3.12 and 4.3.7): for a small
+    roster, `zipfile`'s general reader costs more than calamine's whole read of the file, and this
+    look happens for every file. Anything unusual raises ValueError, and the caller uses zipfile."""
+    end = data.rfind(b"PK\x05\x06")
+    if end < 0:
+        raise ValueError("no end of central directory")
+    count, _, offset = struct.unpack_from("<HII", data, end + 10)
+    if offset == 0xFFFFFFFF or count == 0xFFFF:
+        raise ValueError("zip64")
+    pos = offset
+    for _ in range(count):
+        if data[pos:pos + 4] != b"PK\x01\x02":
+            raise ValueError("bad central directory entry")
+        flags, method = struct.unpack_from("<HH", data, pos + 8)
+        size, = struct.unpack_from("<I", data, pos + 20)
+        name_len, extra_len, comment_len = struct.unpack_from("<HHH", data, pos + 28)
+        local, = struct.unpack_from("<I", data, pos + 42)
+        name = data[pos + 46:pos + 46 + name_len]
+        pos += 46 + name_len + extra_len + comment_len
+        if not (name.startswith(b"xl/worksheets/") and name.endswith(b".xml")):
+            continue
+        if flags & 1 or method not in (0, 8) or data[local:local + 4] != b"PK\x03\x04":
+            raise ValueError("encrypted, unknown method or bad local header")
+        local_name, local_extra = struct.unpack_from("<HH", data, local + 26)
+        start = local + 30 + local_name + local_extra
+        raw = data[start:start + size]
+        yield zlib.decompress(raw, -15) if method == 8 else raw
+
+
 def _put(grid: list[list], r: int, c: int, value) -> None:
     while len(grid) <= r:
         grid.append([])
@@ -270,12 +333,12 @@ def _put(grid: list[list], r: int, c: int, value) -> None:
     grid[r][c] = value
 
 
-def _restore_ods_errors(path: Path, grids: dict[str, list[list]]) -> None:
+def _restore_ods_errors(data: bytes, grids: dict[str, list[list]]) -> None:
     import xml.etree.ElementTree as ET
     import zipfile
 
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
             data = zf.read("content.xml")
     except (zipfile.BadZipFile, KeyError, OSError):
         return
@@ -311,10 +374,10 @@ def _convert_tcvn3(path: Path, grids: dict[str, list[list]], wb: "Workbook") -> 
     A cell with a character only TCVN3 uses is converted. A cell that could be either (`Giíi tÝnh`)
     is converted when its font is a `.Vn…` font (read with openpyxl, only for such files), or, where
     fonts cannot be read (.xls, .ods), when the same sheet has sure TCVN3 cells."""
-    from openpyxl.utils import get_column_letter
-
     if not _may_hold_tcvn3(grids):
         return
+    from openpyxl.utils import get_column_letter
+
     sure: dict[str, list[tuple[int, int]]] = {}
     unsure: dict[str, list[tuple[int, int]]] = {}
     unicode_seen = False
@@ -381,28 +444,18 @@ def _vn_fonts(path: Path, cells: dict[str, list[tuple[int, int]]]) -> dict[str, 
     return found
 
 
-def _looks_like_spreadsheet(path: Path) -> bool:
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _looks_like_spreadsheet(data: bytes) -> bool:
     """A zip (xlsx, xlsm, ods) or an OLE container (xls, encrypted xlsx) by its first bytes;
     anything else (a text or PDF renamed .xlsx) is not a spreadsheet at all."""
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(8)
-    except OSError:
-        return True  # let the reader report it
-    return head.startswith(b"PK") or head == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    return data.startswith(b"PK") or data.startswith(_OLE)
 
 
-def _is_encrypted(path: Path) -> bool:
+def _is_encrypted(data: bytes) -> bool:
     """An encrypted OOXML file is an OLE container holding `EncryptedPackage`."""
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(8)
-            if head != b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-                return False
-            fh.seek(0)
-            return b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00e\x00d\x00P\x00a\x00c\x00k\x00a\x00g\x00e" in fh.read()
-    except OSError:
-        return False
+    return data.startswith(_OLE) and "EncryptedPackage".encode("utf-16-le") in data
 
 
 def _check_template_version(wb: "Workbook", sheet: str) -> None:
@@ -432,34 +485,88 @@ def _read_info(grid: list[list]) -> tuple[dict[str, object], dict[str, int]]:
     return info, rows
 
 
-def _find_table(grid: list[list], sheet: str, columns: dict[str, tuple[str, ...]]):
-    """Locate the header row (a row naming the full-name column) → (Table, title texts) or None."""
-    lookup = _lookup(columns)
+def _find_table(grid: list[list], sheet: str, kind: str):
+    """Locate the header row (a row naming the full-name column) → (Table, title texts) or None.
+    `kind`: "members" or "candidates"."""
+    lookup = _LOOKUPS[kind]
     width = max((len(r) for r in grid), default=0)
     for h, row in enumerate(grid[:40]):
         keys = [_key(v) for v in row]
         if not any(lookup.get(k) == "full_name" for k in keys):
             continue
         titles = [t for r in grid[:h] for t in (clean_text(v) for v in r) if t]
-        return _table(grid, sheet, h, width, lookup), titles
+        return _table(grid, sheet, h, width, kind), titles
     return None
 
 
-def _table(grid, sheet, h, width, lookup) -> Table:
-    top = list(grid[h]) + [""] * (width - len(grid[h]))
-    sub = list(grid[h + 1]) + [""] * (width - len(grid[h + 1])) if h + 1 < len(grid) else [""] * width
+@dataclass(frozen=True)
+class _Layout:
+    """What a header says: which column holds which key, as written, and whether a second
+    header row (merged titles over sub-columns) sits under it."""
+
+    columns: dict[int, str]       # column index → key
+    headers: dict[str, str]       # key → header as written
+    positions: dict[str, int]     # key → column index
+    gender_cols: dict[int, str]   # Nam/Nữ sub-columns under Ngày sinh → gender
+    two_rows: bool
+
+
+def _table(grid, sheet, h, width, kind: str) -> Table:
+    top = tuple(grid[h]) + ("",) * (width - len(grid[h]))
+    sub = tuple(grid[h + 1]) + ("",) * (width - len(grid[h + 1])) if h + 1 < len(grid) else ("",) * width
+    looks_like_data = any(isinstance(v, (int, float, dt.date)) and not isinstance(v, bool) for v in sub)
+    # Nearly every file has the template's header: its layout is worked out once.
+    layout = _layout(top, None if looks_like_data else sub, kind)
+    columns, gender_cols, two_rows = layout.columns, layout.gender_cols, layout.two_rows
+    headers, positions = dict(layout.headers), dict(layout.positions)
+    kept = _body_rows(grid, h + (2 if two_rows else 1))
+    rows = [grid[i] for i in kept]
+    if any(len(r) < width for r in rows):
+        rows = [list(r) + [""] * (width - len(r)) for r in rows]
+    transposed = list(zip(*rows)) if rows else [()] * width
+    data: dict[str, Sequence] = {key: transposed[j] for j, key in columns.items()}
+    if gender_cols:
+        births, genders, birth_cols, conflicts = [], [], [], []
+        for r in rows:
+            filled = [(j, g) for j, g in gender_cols.items() if not is_blank(r[j])]
+            births.append(r[filled[0][0]] if filled else "")
+            genders.append(filled[0][1] if filled else "")
+            birth_cols.append(filled[0][0] if filled else None)
+            conflicts.append(len(filled) > 1)
+        data.update(birth_date=births, gender=genders, _birth_col=birth_cols, _gender_conflict=conflicts)
+        headers.setdefault("gender", headers["birth_date"])
+    for key in DATE_KEYS.intersection(data):
+        data[key] = _as_dates(data[key])
+    return Table(sheet=sheet, headers=headers, columns=data, row=[i + 1 for i in kept], header_row=h + 1,
+                 positions=positions)
+
+
+def _as_dates(values: Sequence) -> Sequence:
+    """A column of real Excel dates and blanks → datetime64 (NaT for a blank): one number a cell
+    instead of a Python object, which is what makes sending many files' rows between processes
+    cheap. Any other column (a date typed as text, a number) stays as it is, to be judged later."""
+    if not any(type(v) in _DATE_TYPES for v in values) or not all(
+            v == "" or type(v) in _DATE_TYPES and YEARS[0] <= v.year <= YEARS[1] for v in values):
+        return values
+    days = np.array([_NO_DAY if v == "" else v.toordinal() for v in values], dtype="int64")
+    return (days - _EPOCH_DAY).astype("datetime64[D]").astype("datetime64[us]")
+
+
+@functools.lru_cache(maxsize=256)
+def _layout(top: tuple, sub: tuple | None, kind: str) -> _Layout:
+    """The header row `top` and, unless the next row holds data, that next row `sub`."""
+    lookup = _LOOKUPS[kind]
+    width = len(top)
+    sub = sub if sub is not None else ("",) * width
     # A second header row: its non-empty cells are header words (Nam/Nữ, known headers, or
     # sub-columns under a merged title), not data.
-    looks_like_data = any(isinstance(v, (int, float, dt.date)) and not isinstance(v, bool) for v in sub)
-    sub_keys = [""] * width if looks_like_data else [_key(v) for v in sub]
+    sub_keys = [_key(v) for v in sub]
     tops, carried = [], ""
     for v in top:
         carried = clean_text(v) or carried
         tops.append(lookup.get(_key(carried)))
-    two_rows = not looks_like_data and (
-        any(k in SUB_COLUMNS.get(tops[j], {}) for j, k in enumerate(sub_keys))
-        or sum(1 for k in sub_keys if k in lookup) >= 2
-    )
+    two_rows = (any(k in SUB_COLUMNS.get(tops[j], {}) for j, k in enumerate(sub_keys))
+                or sum(1 for k in sub_keys if k in lookup) >= 2)
     columns: dict[int, str] = {}
     headers: dict[str, str] = {}
     gender_cols: dict[int, str] = {}
@@ -488,24 +595,7 @@ def _table(grid, sheet, h, width, lookup) -> Table:
             columns[j] = key
             headers[key] = header
             positions[key] = j
-    kept = _body_rows(grid, h + (2 if two_rows else 1))
-    rows = [grid[i] for i in kept]
-    if any(len(r) < width for r in rows):
-        rows = [list(r) + [""] * (width - len(r)) for r in rows]
-    transposed = list(zip(*rows)) if rows else [()] * width
-    data: dict[str, Sequence] = {key: transposed[j] for j, key in columns.items()}
-    if gender_cols:
-        births, genders, birth_cols, conflicts = [], [], [], []
-        for r in rows:
-            filled = [(j, g) for j, g in gender_cols.items() if not is_blank(r[j])]
-            births.append(r[filled[0][0]] if filled else "")
-            genders.append(filled[0][1] if filled else "")
-            birth_cols.append(filled[0][0] if filled else None)
-            conflicts.append(len(filled) > 1)
-        data.update(birth_date=births, gender=genders, _birth_col=birth_cols, _gender_conflict=conflicts)
-        headers.setdefault("gender", headers["birth_date"])
-    return Table(sheet=sheet, headers=headers, columns=data, row=[i + 1 for i in kept], header_row=h + 1,
-                 positions=positions)
+    return _Layout(columns=columns, headers=headers, positions=positions, gender_cols=gender_cols, two_rows=two_rows)
 
 
 def _body_rows(grid: list[list], first: int) -> list[int]:

@@ -97,13 +97,24 @@ def _day_text(days: pd.Series) -> pd.Series:
 def _stack(pairs: list[tuple[Submission, Table]]) -> pd.DataFrame:
     """Every table's raw rows in one frame, with unit, file and sheet beside them: the columns of
     all files are chained first and the frame is built once."""
-    keys = list(dict.fromkeys(key for _, table in pairs for key in table.columns))
-    data = {key: list(chain.from_iterable(table.columns.get(key) or repeat(None, len(table))
-                                          for _, table in pairs)) for key in keys}
-    data["row"] = list(chain.from_iterable(table.row for _, table in pairs))
+    tables = [table for _, table in pairs]
+    keys = list(dict.fromkeys(key for table in tables for key in table.columns))
+    data = {key: _chain_column([table.columns.get(key) for table in tables], [len(t) for t in tables])
+            for key in keys}
+    data["row"] = list(chain.from_iterable(table.row for table in tables))
     for name, value in (("unit", lambda s, t: s.unit), ("file", lambda s, t: s.file), ("sheet", lambda s, t: t.sheet)):
         data[name] = list(chain.from_iterable(repeat(value(sub, table), len(table)) for sub, table in pairs))
     return raw_frame(data)
+
+
+def _chain_column(parts: list, sizes: list[int]):
+    """One key's values from every table: datetime64 when every table has it as real dates (the
+    tables without the column give NaT), else Python objects (None where a table lacks it)."""
+    if all(isinstance(p, np.ndarray) or p is None for p in parts) and any(p is not None for p in parts):
+        return np.concatenate([p if p is not None else np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
+                               for p, n in zip(parts, sizes)])
+    return list(chain.from_iterable(p.astype(object) if isinstance(p, np.ndarray) else p or repeat(None, n)
+                                    for p, n in zip(parts, sizes)))
 
 
 def _column(raw: pd.DataFrame, key: str) -> pd.Series:

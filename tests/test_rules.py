@@ -153,3 +153,11 @@ def test_under_the_nam_nu_layout_an_issue_points_at_the_cell_actually_filled(tmp
     frame, _, found = validate(subs, Q3)
     assert frame.loc[0, "gender"] == "Nữ"
     assert [(i.rule, i.cell, i.column) for i in found] == [("BAD_DATE", "C3", "Ngày sinh")]
+
+
+def test_a_real_date_cell_with_an_impossible_year_is_a_bad_date_not_a_crash(check):
+    # Typed 12/05/3022 in a date-formatted cell: Excel keeps it as a date, no one's.
+    frame, found = check(("CB-A", [member("An", 1990, **{"Ngày vào Đảng": dt.date(3022, 5, 12)}),
+                                   member("Bình", 1991, n=2)]))
+    assert where(found, "BAD_DATE") == [("CB-A", 2, "Ngày vào Đảng", "12/05/3022")]
+    assert frame["admitted_on"].isna().tolist() == [True, False]
