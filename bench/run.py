@@ -7,8 +7,9 @@ For each size the inbox comes from `bench.generate` (cached under bench/data/<si
 fresh processes run on the same files, one after another:
 
 - **pipeline**: the stages as `python -m pipeline report` runs them, each timed apart — start-up
-  (interpreter and imports), register, reading (`load_inbox`), validation (`intake.select` +
-  `rules.validate`), aggregation (the rest of `build_report`: statuses, figures up the tree,
+  (interpreter and imports), register, reading (`read_inbox`: every file read, matched, and its
+  rows typed by `rules.prepare` in the reading workers), validation (`intake.select` +
+  `rules.validate`: the accepted rows against the period and each other), aggregation (the rest of `build_report`: statuses, figures up the tree,
   appendices), the committee PDF (WeasyPrint's import apart), the Excel workbook, summary.json,
   and the per-unit feedback packages (`write_feedback`); peak RSS from `getrusage`. The report's
   figures are checked against the counts the generator planted: a mismatch stops the bench.
@@ -208,7 +209,7 @@ def child_pipeline(
 
     import pipeline.build as build
     import pipeline.intake as intake
-    from pipeline.build import build_report, choose_period, load_inbox
+    from pipeline.build import build_report, choose_period, read_inbox
     from pipeline.config import load_config
     from pipeline.outputs import pdf_name, workbook_name, write_summary, write_workbook
     from pipeline.register import read_register
@@ -240,12 +241,13 @@ def child_pipeline(
         return value
 
     register = stage("register_s", read_register, folder / "units.xlsx")
-    submissions = stage("read_s", load_inbox, folder / "inbox", register)
+    inbox = stage("read_s", read_inbox, folder / "inbox", register)
+    submissions = inbox.submissions
     period = choose_period(submissions, None, 3)
     probe = _Probe([(intake, "select"), (build, "validate")])
     started = time.perf_counter()
     with probe:
-        report = build_report(register, submissions, period, config, dt.date.today())
+        report = build_report(register, submissions, period, config, dt.date.today(), prepared=inbox.prepared)
     whole = time.perf_counter() - started
     if probe.missing:
         seconds["validate_s"], seconds["aggregate_s"] = None, whole
@@ -305,7 +307,7 @@ def _rerun_one_changed(folder: Path, out: Path, register, config, feedback: bool
     inbox links every other file."""
     from openpyxl import load_workbook
 
-    from pipeline.build import build_report, choose_period, load_inbox
+    from pipeline.build import build_report, choose_period, read_inbox
     from pipeline.outputs import pdf_name, workbook_name, write_summary, write_workbook
     from pipeline.render.committee import write_committee_pdf
 
@@ -320,10 +322,9 @@ def _rerun_one_changed(folder: Path, out: Path, register, config, feedback: bool
     book["Thông tin"]["B6"] = "Người lập đã sửa"
     book.save(inbox / changed.name)
     started = time.perf_counter()
-    submissions = load_inbox(inbox, register)
-    report = build_report(
-        register, submissions, choose_period(submissions, None, 3), config, dt.date.today()
-    )
+    read = read_inbox(inbox, register)
+    report = build_report(register, read.submissions, choose_period(read.submissions, None, 3), config,
+                          dt.date.today(), prepared=read.prepared)
     target = out / "2022-Q3"
     write_committee_pdf(report, target / pdf_name(report))
     write_workbook(report, target / workbook_name(report))

@@ -6,7 +6,9 @@ Files, the clock and progress display come in as arguments (STYLE: stages over p
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import Counter
+from dataclasses import dataclass
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -17,30 +19,73 @@ from pipeline.figures import admitted_in_quarter, cell_statuses, overdue_people,
 from pipeline.period import Period
 from pipeline.register import Register
 from pipeline.report import Report
-from pipeline.parallel import make_reader_executor, paused_gc, run_tasks
-from pipeline.roster import read_workbooks
-from pipeline.rules import validate
+from pipeline.parallel import make_reader_executor, paused_gc, reader_count, run_tasks
+from pipeline import rules
+from pipeline.roster import Workbook, read_workbooks
+from pipeline.rules import Prepared, validate
 
 import pandas as pd
 
 Progress = Callable[[Iterable], Iterable]
-READ_CHUNK = 20
+READ_CHUNK = 500
+
+
+@dataclass
+class Inbox:
+    """Every file of the inbox read and matched to its unit, and their rows typed (`prepared`)."""
+
+    submissions: list[intake.Submission]
+    prepared: Prepared
+
+
+def read_inbox(inbox: Path, register: Register, progress: Progress = lambda it: it,
+               workers: int | None = None) -> Inbox:
+    """Read, match and prepare every file of the inbox (nothing in it is ever written).
+
+    Many files are read on `workers` processes (None: one per core), in a few large chunks:
+    each worker also types its chunk's rows (`rules.prepare`), so what comes back is a few
+    typed columns per chunk, not every cell as a Python object. The tables' raw rows are dropped
+    once typed."""
+    submissions, parts = _read(inbox, register, progress, workers, prepare=True)
+    return Inbox(submissions, Prepared.concat(parts))
 
 
 def load_inbox(inbox: Path, register: Register, progress: Progress = lambda it: it,
                workers: int | None = None) -> list[intake.Submission]:
-    """Read and match every file of the inbox (nothing in it is ever written).
+    """Read and match every file of the inbox, keeping each table's raw rows (for `check`, tests,
+    and whatever looks at one file); `validate` then prepares the accepted files' rows itself."""
+    return _read(inbox, register, progress, workers, prepare=False)[0]
 
-    Many files are read on `workers` processes (None: one per core), in chunks of READ_CHUNK
-    files so that each result sent back is worth its pickling."""
+
+def _read(inbox, register, progress, workers, prepare: bool):
     paths = intake.list_inbox(inbox)
-    chunks = [[(p, str(p.relative_to(inbox))) for p in paths[i:i + READ_CHUNK]]
-              for i in range(0, len(paths), READ_CHUNK)]
-    read: list[list] = [[] for _ in chunks]
-    with paused_gc(), make_reader_executor(workers, len(paths)) as executor:
-        for index, workbooks in progress(run_tasks(executor, read_workbooks, [(c,) for c in chunks])):
-            read[index] = workbooks
-    return intake.match([wb for workbooks in read for wb in workbooks], register)
+    readers = reader_count(workers, len(paths))
+    # Few, large chunks: typing rows costs ~40 ms a call whatever its size, so each reader gets
+    # two (the second overlaps the first one's trip back), and in one process chunks of up to
+    # READ_CHUNK files keep the progress bar moving.
+    size = math.ceil(len(paths) / (2 * readers)) if readers > 1 else READ_CHUNK
+    chunks = [[(p, str(p.relative_to(inbox))) for p in paths[i:i + size]]
+              for i in range(0, len(paths), max(size, 1))]
+    read: list[tuple] = [((), None)] * len(chunks)
+    with paused_gc(), make_reader_executor(readers) as executor:
+        for index, result in progress(run_tasks(executor, read_chunk, [(c, prepare) for c in chunks])):
+            read[index] = result
+    submissions = intake.match([wb for workbooks, _ in read for wb in workbooks], register)
+    return submissions, [prepared for _, prepared in read if prepared is not None]
+
+
+def read_chunk(files: list[tuple[Path, str]], prepare: bool) -> tuple[list[Workbook], Prepared | None]:
+    """One task of the reading pool: read these files and, when `prepare`, type their rows."""
+    with paused_gc():
+        workbooks = read_workbooks(files)
+        if not prepare:
+            return workbooks, None
+        prepared = rules.prepare(workbooks)
+        for wb in workbooks:
+            for table in (wb.members, wb.candidates):
+                if table is not None:
+                    table.columns = None  # typed in `prepared` now
+        return workbooks, prepared
 
 
 def choose_period(submissions: list[intake.Submission], year: int | None, quarter: int) -> Period:
@@ -52,15 +97,16 @@ def choose_period(submissions: list[intake.Submission], year: int | None, quarte
 
 
 def build_report(register: Register, submissions: list[intake.Submission], period: Period,
-                 config: Config, today: dt.date) -> Report:
+                 config: Config, today: dt.date, prepared: Prepared | None = None) -> Report:
+    """`prepared`: the rows `read_inbox` typed (else the accepted files' tables are typed here)."""
     with paused_gc():
-        return _build_report(register, submissions, period, config, today)
+        return _build_report(register, submissions, period, config, today, prepared)
 
 
 def _build_report(register: Register, submissions: list[intake.Submission], period: Period,
-                  config: Config, today: dt.date) -> Report:
+                  config: Config, today: dt.date, prepared: Prepared | None) -> Report:
     intake.select(submissions, period)
-    members, candidates, row_issues = validate(submissions, period)
+    members, candidates, row_issues = validate(submissions, period, prepared)
     statuses, coverage = cell_statuses(register, submissions, period)
     found = [i for sub in submissions for i in sub.issues] + row_issues
     for cell, status in statuses.items():

@@ -144,7 +144,7 @@ def _console(args):
 
 
 def run_report(args) -> Exit:
-    from pipeline.build import build_report, choose_period, load_inbox
+    from pipeline.build import build_report, choose_period, read_inbox
     from pipeline.config import load_config
     from pipeline.outputs import atomic_path, pdf_name, workbook_name, write_summary, write_workbook
     from pipeline.register import read_register
@@ -161,11 +161,12 @@ def run_report(args) -> Exit:
 
         config = replace(config, report_date=args.date)
     register = read_register(args.units)
-    submissions = load_inbox(args.inbox, register, _progress(interactive, "Đọc danh sách"), workers=args.workers)
+    inbox = read_inbox(args.inbox, register, _progress(interactive, "Đọc danh sách"), workers=args.workers)
+    submissions = inbox.submissions
     if not submissions:
         raise PipelineError(f"Thư mục nhận {args.inbox} không có tệp nào. Chép các tệp danh sách vào rồi chạy lại.")
     period = choose_period(submissions, args.year, args.quarter)
-    report = build_report(register, submissions, period, config, today=dt.date.today())
+    report = build_report(register, submissions, period, config, today=dt.date.today(), prepared=inbox.prepared)
 
     folder = args.out / period.slug
     folder.mkdir(parents=True, exist_ok=True)

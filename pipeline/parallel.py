@@ -99,23 +99,31 @@ def paused_gc():
 PARALLEL_READ_FROM = 150
 
 
-def make_reader_executor(workers: int | None, files: int) -> Executor:
-    """Where the inbox's files are read: forked workers when there are many files (reading is
-    CPU-bound: calamine, then finding the table in Python), else this process.
+def reader_count(workers: int | None, files: int) -> int:
+    """How many processes read the inbox: `workers` (None: one per core) when there are many
+    files, on Linux; else 1 (this process)."""
+    if workers is None:
+        workers = available_cores()
+    if files < PARALLEL_READ_FROM or not sys.platform.startswith("linux"):
+        return 1
+    return max(1, workers)
+
+
+def make_reader_executor(readers: int) -> Executor:
+    """Where the inbox's files are read (`readers` from `reader_count`): forked workers, or this
+    process for one.
 
     Fork, not the forkserver: a reader needs nothing WeasyPrint set up, and a forked worker
     starts in milliseconds with the pipeline already imported, where a forkserver's worker
     would import pandas again (longer than reading a few hundred files). Every worker is forked
     at once, here, before the caller starts any thread of its own (a progress bar's), so no
-    worker inherits a lock some other thread held. Linux only; elsewhere files are read here.
+    worker inherits a lock some other thread held.
     """
-    if workers is None:
-        workers = available_cores()
-    if workers <= 1 or files < PARALLEL_READ_FROM or not sys.platform.startswith("linux"):
+    if readers <= 1:
         return InlineExecutor()
     import pipeline.template  # noqa: F401  (the readers' one lazy import: imported once, inherited)
 
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+    pool = ProcessPoolExecutor(max_workers=readers, mp_context=multiprocessing.get_context("fork"),
                                initializer=_ignore_interrupt)
     pool.submit(int).result()  # forks every worker now
     return pool

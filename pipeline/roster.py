@@ -101,7 +101,7 @@ class Table:
 
     sheet: str
     headers: dict[str, str]              # key → header as written in the file
-    columns: dict[str, Sequence]         # key → raw values, one per kept row
+    columns: dict[str, Sequence] | None  # key → raw values, one per kept row (None: typed, see rules.prepare)
     row: list[int]                       # Excel row number of each kept row
     header_row: int                      # Excel row of the (first) header row
     positions: dict[str, int] = field(default_factory=dict)  # key → column index (0 = A)

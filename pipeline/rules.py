@@ -1,9 +1,17 @@
 """The checks of DOMAIN §4 over the accepted submissions → typed tables and issues.
 
-One pass over one frame holding every file's rows (vectorised: no per-file frames, no per-row
-Python in the common path), every problem collected; nothing raises. Each issue points at the file, sheet, Excel
-row and the column header as written in the file. Values that cannot be read become missing
-(NaT/None) and the issue says so; the person still counts (DOMAIN §5).
+Two steps, each one vectorised pass over one frame holding many files' rows (no per-file frames,
+no per-row Python in the common path); every problem collected, nothing raises:
+
+- `prepare`: what needs no period and no other file: reading each value (dates, lists, citizen
+  IDs), required cells, dates that contradict each other. It runs where the files are read (in
+  the reading workers, a chunk of files each), so only typed columns travel back.
+- `validate`: the accepted files' prepared rows against the period (dates after it, overdue
+  recognition, expired certificates) and against each other (one person twice, helpers).
+
+Each issue points at the file, sheet, Excel row and the column header as written in the file.
+Values that cannot be read become missing (NaT/None) and the issue says so; the person still
+counts (DOMAIN §5).
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ import datetime as dt
 import difflib
 import functools
 import re
+from dataclasses import dataclass, replace
 from itertools import chain, repeat
 
 import numpy as np
@@ -23,7 +32,7 @@ from pipeline.figures import overdue_mask
 from pipeline.intake import ACCEPTED, Submission
 from pipeline.normalize import EXCEL_ERRORS, PERSON_ID, age_at, citizen_ids, clean_text, fold, parse_dates
 from pipeline.period import Period
-from pipeline.roster import MEMBER_LABELS, MEMBER_REQUIRED, Table, raw_frame
+from pipeline.roster import MEMBER_LABELS, MEMBER_REQUIRED, Table, Workbook, raw_frame
 
 GENDERS = ("Nam", "Nữ")
 ETHNIC_GROUPS = (
@@ -57,8 +66,8 @@ _ETHNIC_INDEX = {_squash(g): g for g in ETHNIC_GROUPS} | {_squash(k): v for k, v
 class _Collector:
     """Issues for rows of many files, each with its own header spellings and cell positions."""
 
-    def __init__(self, tables: dict[str, Table], units: dict[str, str]):
-        self.tables, self.units, self.out = tables, units, []
+    def __init__(self, tables: dict[str, Table], units: dict[str, str] | None = None):
+        self.tables, self.units, self.out = tables, units or {}, []
 
     def add(self, rule: str, rows: pd.DataFrame, key: str | None, values=None, **ctx):
         """One issue per row of `rows` (which has file, row and, for Nam/Nữ files, _birth_col).
@@ -77,7 +86,7 @@ class _Collector:
                 position = int(birth[index])
             value = values[index] if isinstance(values, pd.Series) else values
             cell = None if position is None else f"{get_column_letter(position + 1)}{int(row)}"
-            self.out.append(iss.make(rule, unit=self.units[file], file=file, sheet=table.sheet, row=int(row),
+            self.out.append(iss.make(rule, unit=self.units.get(file), file=file, sheet=table.sheet, row=int(row),
                                      column=column, value=_shown(value), cell=cell,
                                      **fixed, **{k: v[index] for k, v in per_row.items()}))
 
@@ -94,16 +103,17 @@ def _day_text(days: pd.Series) -> pd.Series:
     return days.dt.strftime("%d/%m/%Y")
 
 
-def _stack(pairs: list[tuple[Submission, Table]]) -> pd.DataFrame:
-    """Every table's raw rows in one frame, with unit, file and sheet beside them: the columns of
-    all files are chained first and the frame is built once."""
-    tables = [table for _, table in pairs]
-    keys = list(dict.fromkeys(key for table in tables for key in table.columns))
-    data = {key: _chain_column([table.columns.get(key) for table in tables], [len(t) for t in tables])
-            for key in keys}
-    data["row"] = list(chain.from_iterable(table.row for table in tables))
-    for name, value in (("unit", lambda s, t: s.unit), ("file", lambda s, t: s.file), ("sheet", lambda s, t: t.sheet)):
-        data[name] = list(chain.from_iterable(repeat(value(sub, table), len(table)) for sub, table in pairs))
+def _stack(tables: dict[str, Table]) -> pd.DataFrame:
+    """Every table's raw rows in one frame, with file and sheet beside them: the columns of all
+    files are chained first and the frame is built once."""
+    if any(t.columns is None for t in tables.values()):
+        raise ValueError("these tables' rows were already typed by rules.prepare")
+    keys = list(dict.fromkeys(key for table in tables.values() for key in table.columns))
+    sizes = [len(t) for t in tables.values()]
+    data = {key: _chain_column([table.columns.get(key) for table in tables.values()], sizes) for key in keys}
+    data["row"] = list(chain.from_iterable(table.row for table in tables.values()))
+    data["file"] = list(chain.from_iterable(repeat(file, n) for file, n in zip(tables, sizes)))
+    data["sheet"] = list(chain.from_iterable(repeat(t.sheet, n) for t, n in zip(tables.values(), sizes)))
     return raw_frame(data)
 
 
@@ -207,16 +217,18 @@ def _blank_error_values(raw: pd.DataFrame, col: _Collector) -> tuple[pd.DataFram
     return raw, errors
 
 
-def type_members(raw: pd.DataFrame, col: _Collector, period: Period) -> pd.DataFrame:
-    """Raw member rows of every accepted file → typed rows; value-level issues go to `col`."""
+def type_members(raw: pd.DataFrame, col: _Collector) -> pd.DataFrame:
+    """Raw member rows → typed rows (no unit yet); value-level issues go to `col`."""
     raw, errored = _blank_error_values(raw, col)
     names = _text(raw, "full_name")
     unnamed = names.isna()
     col.add("ROW_NOT_COUNTED", raw[unnamed], "full_name")
     raw, names = raw[~unnamed], names[~unnamed]
     errored = errored.loc[raw.index]
-    out = pd.DataFrame({"unit": raw["unit"], "file": raw["file"], "sheet": raw["sheet"],
+    out = pd.DataFrame({"file": raw["file"], "sheet": raw["sheet"],
                         "row": raw["row"].astype(int), "full_name": names}, index=raw.index)
+    if "_birth_col" in raw:  # Nam/Nữ files: which of the two columns holds the birth date
+        out["_birth_col"] = raw["_birth_col"]
     for key in MEMBER_DATES:
         out[key] = _dates(raw, key, col, allow_year=key == "birth_date")
     out["gender"] = _choice(raw, "gender", col, {_squash(g): g for g in GENDERS}, GENDERS)
@@ -244,7 +256,7 @@ def type_members(raw: pd.DataFrame, col: _Collector, period: Period) -> pd.DataF
             missing &= raw["_birth_col"].isna() | ~_present(raw, tables, "gender")
         col.add("REQUIRED_MISSING", raw[missing], key)
     _check_citizen_ids(out, raw, col)
-    _check_member_dates(out, raw, col, period)
+    _check_date_order(out, col)
     return out.reset_index(drop=True)
 
 
@@ -279,15 +291,9 @@ def _check_citizen_ids(out: pd.DataFrame, raw: pd.DataFrame, col: _Collector) ->
     col.add("CCCD_MISMATCH", wrong, "citizen_id", ids, detail=detail)
 
 
-def _check_member_dates(out: pd.DataFrame, raw: pd.DataFrame, col: _Collector, period: Period) -> None:
-    end = pd.Timestamp(period.end)
-    end_text = period.end.strftime("%d/%m/%Y")
-    for key in MEMBER_DATES:
-        col.add("DATE_AFTER_PERIOD", out[out[key] > end], key, out[key], detail=end_text)
+def _check_date_order(out: pd.DataFrame, col: _Collector) -> None:
+    """Dates of one person that contradict each other (no period needed)."""
     born, admitted, ceremony, official = (out[k] for k in MEMBER_DATES)
-    age = age_at(born, period.end)
-    odd = born.notna() & ((age < 16) | (age > 100))
-    col.add("AGE_IMPLAUSIBLE", out[odd], "birth_date", born, detail=_years(age[odd]) + " tuổi vào cuối kỳ")
     at = age_at(born, admitted)
     known = born.notna() & admitted.notna()
     young, old = known & (at < 18), known & (at > 60)
@@ -305,7 +311,20 @@ def _check_member_dates(out: pd.DataFrame, raw: pd.DataFrame, col: _Collector, p
     earliest = start + pd.DateOffset(months=PROBATION_MONTHS)
     early = start.notna() & official.notna() & (official < earliest)
     col.add("OFFICIAL_TOO_EARLY", out[early], "official_on", official, detail=_day_text(earliest[early]))
+
+
+def _check_member_dates(out: pd.DataFrame, col: _Collector, period: Period) -> None:
+    """Dates against the period: after its end, an implausible age at its end, overdue recognition."""
+    end = pd.Timestamp(period.end)
+    end_text = period.end.strftime("%d/%m/%Y")
+    for key in MEMBER_DATES:
+        col.add("DATE_AFTER_PERIOD", out[out[key] > end], key, out[key], detail=end_text)
+    born = out["birth_date"]
+    age = age_at(born, period.end)
+    odd = born.notna() & ((age < 16) | (age > 100))
+    col.add("AGE_IMPLAUSIBLE", out[odd], "birth_date", born, detail=_years(age[odd]) + " tuổi vào cuối kỳ")
     overdue = overdue_mask(out, period)   # the same rule the figures count
+    start = out["ceremony_on"].fillna(out["admitted_on"])
     col.add("RECOGNITION_OVERDUE", out[overdue], "official_on", None, detail=_day_text(start[overdue]))
 
 
@@ -316,31 +335,50 @@ def _years(values: pd.Series) -> pd.Series:
 # ---------- candidates ----------
 
 CANDIDATE_FRAME = ["unit", "file", "sheet", "row", "full_name", "birth_date", "certificate_on", "certified"]
+HELPERS = ("helper_1", "helper_2")
 
 
-def type_candidates(raw: pd.DataFrame, members: pd.DataFrame, col: _Collector, period: Period) -> pd.DataFrame:
+def type_candidates(raw: pd.DataFrame, col: _Collector) -> pd.DataFrame:
+    """Raw candidate rows → typed rows (no unit, not yet judged against the period); each helper
+    column becomes the name as written (`helper_1`) and the citizen ID it may hold (`helper_1_id`)."""
     if raw.empty:
-        return pd.DataFrame(columns=CANDIDATE_FRAME)
+        return _empty_candidates()
     raw, _ = _blank_error_values(raw, col)
     names = _text(raw, "full_name")
     col.add("ROW_NOT_COUNTED", raw[names.isna()], "full_name")
     raw, names = raw[names.notna()], names[names.notna()]
-    out = pd.DataFrame({"unit": raw["unit"], "file": raw["file"], "sheet": raw["sheet"],
+    out = pd.DataFrame({"file": raw["file"], "sheet": raw["sheet"],
                         "row": raw["row"].astype(int), "full_name": names}, index=raw.index)
     out["birth_date"] = _dates(raw, "birth_date", col, allow_year=True)
     out["certificate_on"] = _dates(raw, "certificate_on", col)
+    col.add("CERT_MISSING", out[out["certificate_on"].isna() & _blank(_column(raw, "certificate_on"))],
+            "certificate_on")
+    for key in HELPERS:
+        if key in raw:
+            out[key] = _text(raw, key)
+            out[f"{key}_id"] = citizen_ids(_column(raw, key))
+    return out.reset_index(drop=True)
+
+
+def _empty_candidates() -> pd.DataFrame:
+    return pd.DataFrame({"file": pd.Series(dtype=object), "sheet": pd.Series(dtype=object),
+                         "row": pd.Series(dtype="int64"), "full_name": pd.Series(dtype=object),
+                         "birth_date": pd.Series(dtype="datetime64[ns]"),
+                         "certificate_on": pd.Series(dtype="datetime64[ns]")})
+
+
+def _check_candidates(out: pd.DataFrame, members: pd.DataFrame, col: _Collector, period: Period) -> None:
+    """Certificates against the period (adds `certified`), and the helpers."""
     end = pd.Timestamp(period.end)
     oldest = end - pd.DateOffset(months=CERTIFICATE_MONTHS)
     cert = out["certificate_on"]
     out["certified"] = cert.between(oldest, end)
-    col.add("CERT_MISSING", out[cert.isna() & _blank(_column(raw, "certificate_on"))], "certificate_on")
     col.add("CERT_EXPIRED", out[cert < oldest], "certificate_on", cert)
     col.add("DATE_AFTER_PERIOD", out[cert > end], "certificate_on", cert, detail=period.end.strftime("%d/%m/%Y"))
-    _check_helpers(out, raw, members, col, end)
-    return out.reset_index(drop=True)
+    _check_helpers(out, members, col, end)
 
 
-def _check_helpers(out, raw, members, col: _Collector, end) -> None:
+def _check_helpers(out, members, col: _Collector, end) -> None:
     """Helpers must be official members of the same cell, named by full name or citizen ID.
 
     A name is looked up as written first; only a name not found so is compared without
@@ -349,17 +387,17 @@ def _check_helpers(out, raw, members, col: _Collector, end) -> None:
     by_id = _Lookup(members["unit"], members["citizen_id"], official)
     by_name = _Lookup(members["unit"], members["full_name"], official)
     loosely: _Lookup | None = None
-    for key in ("helper_1", "helper_2"):
-        if key not in raw:
+    for key in HELPERS:
+        if key not in out:
             continue
-        text = _text(raw, key)
-        found = by_id.get(raw["unit"], citizen_ids(_column(raw, key)))
-        found = found.where(found.notna(), by_name.get(raw["unit"], text))
+        text = out[key]
+        found = by_id.get(out["unit"], out[f"{key}_id"])
+        found = found.where(found.notna(), by_name.get(out["unit"], text))
         missed = text.notna() & found.isna()
         if missed.any():
             if loosely is None:
                 loosely = _Lookup(members["unit"], members["full_name"].map(fold), official)
-            found[missed] = loosely.get(raw["unit"][missed], text[missed].map(fold))
+            found[missed] = loosely.get(out["unit"][missed], text[missed].map(fold))
         named = text.notna()
         col.add("HELPER_NOT_FOUND", out[named & found.isna()], key, text)
         col.add("HELPER_NOT_OFFICIAL", out[named & found.eq(False)], key, text)
@@ -403,16 +441,63 @@ def duplicates(members: pd.DataFrame, col: _Collector) -> None:
     col.add("DUPLICATE_PERSON", dup, "citizen_id", dup["citizen_id"], detail=detail)
 
 
-def validate(submissions: list[Submission], period: Period):
-    """→ (members, candidates, issues) over every accepted submission, in one pass."""
+@dataclass
+class Prepared:
+    """Rows typed by `prepare`: members and candidates of many files (with `file`, no unit yet)
+    and the issues about their values (unit None)."""
+
+    members: pd.DataFrame
+    candidates: pd.DataFrame
+    issues: list[iss.Issue]
+
+    @classmethod
+    def concat(cls, parts: list["Prepared"]) -> "Prepared":
+        def frames(name, empty):
+            kept = [getattr(p, name) for p in parts if len(getattr(p, name))]
+            return pd.concat(kept, ignore_index=True) if kept else empty
+
+        empty = prepare([])
+        return cls(frames("members", empty.members), frames("candidates", empty.candidates),
+                   [i for p in parts for i in p.issues])
+
+    def of(self, units: dict[str, str]) -> "Prepared":
+        """The rows and issues of these files only (file → unit), with their unit."""
+        def frame(rows: pd.DataFrame) -> pd.DataFrame:
+            rows = rows[rows["file"].isin(list(units))].reset_index(drop=True)
+            rows.insert(0, "unit", rows["file"].map(units).astype(object))
+            return rows
+
+        issues = [replace(i, unit=units[i.file]) for i in self.issues if i.file in units]
+        return Prepared(frame(self.members), frame(self.candidates), issues)
+
+
+def prepare(workbooks: list[Workbook]) -> Prepared:
+    """The checks that need no period and no other file, over these workbooks' tables at once."""
+    members = {wb.file: wb.members for wb in workbooks if wb.members is not None}
+    member_col = _Collector(members)
+    typed_members = type_members(_stack(members), member_col)
+    candidates = {wb.file: wb.candidates for wb in workbooks if wb.candidates is not None}
+    candidate_col = _Collector(candidates)
+    typed_candidates = type_candidates(_stack(candidates), candidate_col)
+    return Prepared(typed_members, typed_candidates, member_col.out + candidate_col.out)
+
+
+def validate(submissions: list[Submission], period: Period, prepared: Prepared | None = None):
+    """→ (members, candidates, issues) over every accepted submission.
+
+    `prepared`: the rows `prepare` typed when the files were read (of any files: only the accepted
+    ones are kept); without it, the accepted files' tables are prepared here."""
     accepted = [s for s in submissions if s.status == ACCEPTED]
     units = {s.file: s.unit for s in accepted}
+    if prepared is None:
+        prepared = prepare([s.workbook for s in accepted])
+    rows = prepared.of(units)
+    members, candidates = rows.members, rows.candidates
     member_col = _Collector({s.file: s.workbook.members for s in accepted}, units)
-    members = type_members(_stack([(s, s.workbook.members) for s in accepted]), member_col, period)
+    _check_member_dates(members, member_col, period)
     duplicates(members, member_col)
     with_candidates = [s for s in accepted if s.workbook.candidates is not None]
     candidate_col = _Collector({s.file: s.workbook.candidates for s in with_candidates}, units)
-    candidates = type_candidates(_stack([(s, s.workbook.candidates) for s in with_candidates]), members,
-                                 candidate_col, period)
-    found = sorted(member_col.out + candidate_col.out, key=iss.sort_key)
-    return members, candidates, found
+    _check_candidates(candidates, members, candidate_col, period)
+    found = sorted(rows.issues + member_col.out + candidate_col.out, key=iss.sort_key)
+    return members.drop(columns=["_birth_col"], errors="ignore"), candidates[CANDIDATE_FRAME], found
