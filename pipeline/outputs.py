@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import tempfile
@@ -11,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.issues import SEVERITY_VI
+from pipeline.parallel import paused_gc
 from pipeline.report import Report
 
 SUMMARY_TOTALS = ("members", "probationary", "admitted_quarter", "admitted_ytd", "recognized_quarter",
@@ -108,6 +110,12 @@ ISSUE_HEADERS = {"severity_vi": "Mức độ", "rule": "Mã lỗi", "unit": "Đ�
                  "row": "Dòng", "column": "Cột", "value": "Giá trị", "message": "Nội dung và cách sửa"}
 
 
+def _issue_frame(issues) -> pd.DataFrame:
+    """One column per field, read straight off the Issue objects (no asdict per issue)."""
+    fields = [f for f in ISSUE_HEADERS if f != "severity_vi"] + ["severity"]
+    return pd.DataFrame({f: [getattr(i, f) for i in issues] for f in fields}, columns=fields)
+
+
 def workbook_tables(report: Report) -> dict[str, pd.DataFrame]:
     units = report.units.reset_index().rename(columns={"index": "code"})
     units["name"] = ["    " * d + n for d, n in zip(units["depth"], units["name"])]
@@ -115,7 +123,7 @@ def workbook_tables(report: Report) -> dict[str, pd.DataFrame]:
     units["achievement"] = [round(100 * a / t, 1) if not pd.isna(t) and t else None
                             for a, t in zip(units["admitted_ytd"], units["target_year"])]
     units = units[list(UNIT_HEADERS)].rename(columns=UNIT_HEADERS)
-    issues = pd.DataFrame([i.to_dict() for i in report.issues], columns=[*ISSUE_HEADERS, "severity"])
+    issues = _issue_frame(report.issues)
     issues["severity_vi"] = issues["severity"].map(SEVERITY_VI)
     issues = issues[list(ISSUE_HEADERS)].rename(columns=ISSUE_HEADERS)
     files = report.files.rename(columns={"file": "Tệp", "unit": "Đơn vị", "period": "Kỳ", "status_vi": "Tình trạng",
@@ -126,35 +134,108 @@ def workbook_tables(report: Report) -> dict[str, pd.DataFrame]:
     overdue = report.overdue.rename(columns={
         "full_name": "Họ và tên", "unit_code": "Mã đơn vị", "unit_name": "Đơn vị",
         "probation_start": "Bắt đầu dự bị", "due_on": "Hết hạn dự bị", "days_overdue": "Số ngày quá hạn"})
-    return {"Tổng hợp theo đơn vị": units, "Lỗi và cảnh báo": issues, "Tệp đã nhận": files,
+    return {UNIT_SHEET: units, "Lỗi và cảnh báo": issues, "Tệp đã nhận": files,
             "Kết nạp trong quý": admitted, "Quá hạn chính thức": overdue}
 
 
-def write_workbook(report: Report, path: Path) -> Path:
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
+UNIT_SHEET = "Tổng hợp theo đơn vị"   # its row 2 is the whole committee's total
+DATE_FORMAT = "dd/mm/yyyy"
+EXCEL_MAX_ROWS = 1_048_576             # per sheet, header included
+WIDTH_SAMPLE = 2000                    # rows, spread over the table, looked at to size a column
 
-    with atomic_path(path) as tmp:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+
+def _fit_to_sheet(frame: pd.DataFrame) -> pd.DataFrame:
+    """Cut a table Excel cannot hold, saying so in its last row, rather than fail the run or lose
+    rows silently (summary.json keeps every unit and issue). No real run comes near: 7,100 cells
+    give ~8,000 unit rows and ~500 issues; the 200,000-row workbook 2 unit rows and ~15 issues."""
+    room = EXCEL_MAX_ROWS - 1  # the header takes a row
+    if len(frame) <= room or not len(frame.columns):
+        return frame
+    kept = frame.iloc[:room - 1]
+    left, limit = (f"{n:,}".replace(",", ".") for n in (len(frame) - len(kept), EXCEL_MAX_ROWS))
+    note = pd.DataFrame({frame.columns[0]: [
+        f"… còn {left} dòng không ghi được vì một trang Excel chỉ chứa {limit} dòng"]})
+    return pd.concat([kept, note], ignore_index=True)
+
+
+def _column_width(name: str, values: pd.Series) -> float:
+    """Characters of the header or of the longest value in a sample of rows, within 10–80."""
+    sample = values.iloc[::max(1, len(values) // WIDTH_SAMPLE)]
+    lengths = sample.dropna().astype(str).str.len()
+    longest = max(len(name), int(lengths.max()) if len(lengths) else 0)
+    return min(max(10, longest + 2), 80)
+
+
+def write_workbook(report: Report, path: Path) -> Path:
+    """The Excel workbook: one sheet per table, header bold, shaded and frozen, a filter over the
+    data, dates as real Excel dates shown dd/mm/yyyy, the total row in bold.
+
+    Cells go straight to XlsxWriter, column by column, each written once with its final format:
+    time is linear in the cells and nothing is restyled afterwards (pandas' own to_excel spends
+    most of its time formatting cell objects one by one). Writing makes a few small objects per
+    cell and no cycles, so the cycle collector is paused (~15% of the time at 7,100 cells)."""
+    from xlsxwriter import Workbook
+
+    with atomic_path(path) as tmp, paused_gc():
+        # Text from the cells' files stays text: never a formula, a link or a number.
+        options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+                   "default_date_format": DATE_FORMAT, "nan_inf_to_errors": True}
+        with Workbook(str(tmp), options) as book:
+            header = book.add_format({"bold": True, "bg_color": "#DDE6F0", "text_wrap": True,
+                                      "valign": "vcenter"})
+            bold = book.add_format({"bold": True})
+            bold_date = book.add_format({"bold": True, "num_format": DATE_FORMAT})
             for sheet, frame in workbook_tables(report).items():
-                frame.to_excel(writer, sheet_name=sheet, index=False)
-                ws = writer.sheets[sheet]
-                ws.freeze_panes = "A2"
+                frame = _fit_to_sheet(frame)
+                ws = book.add_worksheet(sheet)
+                for j, name in enumerate(frame.columns):
+                    ws.write_string(0, j, str(name), header)
+                    ws.set_column(j, j, _column_width(str(name), frame[name]))
+                    _write_column(ws, j, frame[name])
+                ws.freeze_panes(1, 0)
                 if len(frame.columns):
-                    ws.auto_filter.ref = ws.dimensions
-                for cell in ws[1]:
-                    cell.font = Font(bold=True)
-                    cell.fill = PatternFill("solid", fgColor="DDE6F0")
-                    cell.alignment = Alignment(wrap_text=True, vertical="center")
-                for j, name in enumerate(frame.columns, start=1):
-                    longest = max([len(str(name))] + [len(str(v)) for v in frame[name].head(500) if v is not None])
-                    ws.column_dimensions[get_column_letter(j)].width = min(max(10, longest + 2), 80)
-                for col in ws.iter_cols(min_row=2):
-                    for cell in col:
-                        if hasattr(cell.value, "year"):
-                            cell.number_format = "dd/mm/yyyy"
-            if "Tổng hợp theo đơn vị" in writer.sheets:
-                ws = writer.sheets["Tổng hợp theo đơn vị"]
-                for cell in ws[2]:
-                    cell.font = Font(bold=True)
+                    ws.autofilter(0, 0, len(frame), len(frame.columns) - 1)
+                if sheet == UNIT_SHEET and len(frame):
+                    for j, value in enumerate(frame.iloc[0].tolist()):  # the total row
+                        _write_value(ws, 1, j, value, bold, bold_date)
     return path
+
+
+def _write_column(ws, col: int, values: pd.Series) -> None:
+    """Write one column below the header; a missing value leaves its cell empty. Columns of one
+    known type skip the per-value type test (this loop runs once per cell of the workbook)."""
+    items = values.tolist()
+    rows = range(1, len(items) + 1)
+    if values.hasnans:
+        present = values.notna().tolist()
+        rows = [r for r, ok in zip(rows, present) if ok]
+        items = [v for v, ok in zip(items, present) if ok]
+    if values.dtype.kind in "iuf":            # int64, Int64, float64
+        write = ws.write_number
+    elif isinstance(values.dtype, pd.StringDtype):
+        write = ws.write_string
+    else:
+        for row, value in zip(rows, items):
+            _write_value(ws, row, col, value)
+        return
+    for row, value in zip(rows, items):
+        write(row, col, value)
+
+
+def _write_value(ws, row: int, col: int, value, fmt=None, date_fmt=None) -> None:
+    """One cell by its Python type: a date becomes an Excel date (the workbook's dd/mm/yyyy
+    unless `date_fmt`), a number a number, anything else text; a missing value an empty cell."""
+    if hasattr(value, "item"):  # a numpy scalar
+        value = value.item()
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        ws.write_blank(row, col, None, fmt)
+    elif isinstance(value, str):
+        ws.write_string(row, col, value, fmt)
+    elif isinstance(value, dt.date):  # datetime and pandas Timestamp too
+        ws.write_datetime(row, col, value, date_fmt)
+    elif isinstance(value, bool):
+        ws.write_boolean(row, col, value, fmt)
+    elif isinstance(value, (int, float)):
+        ws.write_number(row, col, value, fmt)
+    else:
+        ws.write_string(row, col, str(value), fmt)

@@ -5,8 +5,10 @@ import pytest
 from openpyxl import load_workbook
 
 from builders import member, write_register, write_roster
+from pipeline import outputs
 from pipeline.build import build_report, load_inbox
 from pipeline.config import Config
+from pipeline.issues import make
 from pipeline.outputs import summary, write_summary, write_workbook
 from pipeline.period import Period
 from pipeline.register import read_register
@@ -78,3 +80,97 @@ def test_outputs_replace_files_atomically(report, tmp_path):
     write_summary(report, tmp_path)
     assert json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))["totals"]["members"] == 3
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+@pytest.fixture
+def workbook_report(tmp_path):
+    """The committee of `report`, with one more cell: an admission in the quarter with a full birth
+    date and a probationary member overdue for recognition, so every sheet has dates in it."""
+    register = read_register(write_register(tmp_path / "units.xlsx"))
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    write_roster(inbox / "CB-A_2022-Q3.xlsx", "CB-A", [
+        member("Nguyễn Văn An", 1980, n=1),
+        member("Hà Thị Cúc", 1998, "Nữ", admitted=dt.date(2022, 8, 1), n=2, **{"Ngày sinh": "31/02/1998"})])
+    write_roster(inbox / "CB-B_2022-Q3.xlsx", "CB-B", [member("Trần Văn Bảo", 1995, admitted=dt.date(2022, 5, 1), n=3)])
+    write_roster(inbox / "CB-H1_2022-Q3.xlsx", "CB-H1", [
+        member("Lê Văn Cường", dt.date(1996, 4, 20), admitted=dt.date(2022, 9, 2), n=4),
+        member("Đỗ Thị Dung", 1990, "Nữ", admitted=dt.date(2021, 1, 4), official=None, n=5)])
+    return build_report(register, load_inbox(inbox, register), Period(2022, 3), Config(), dt.date(2022, 10, 27))
+
+
+def rows_by_first_column(ws):
+    return {row[0].value: row for row in ws.iter_rows(min_row=2)}
+
+
+def test_excel_dates_are_real_dates_shown_day_first(workbook_report, tmp_path):
+    wb = load_workbook(write_workbook(workbook_report, tmp_path / "so-lieu.xlsx"))
+    admitted = rows_by_first_column(wb["Kết nạp trong quý"])
+    header = [c.value for c in wb["Kết nạp trong quý"][1]]
+    cuong = dict(zip(header, admitted["Lê Văn Cường"]))
+    assert cuong["Ngày sinh"].value == dt.datetime(1996, 4, 20)
+    assert cuong["Ngày vào Đảng"].value == dt.datetime(2022, 9, 2)
+    assert cuong["Ngày sinh"].number_format == cuong["Ngày vào Đảng"].number_format == "dd/mm/yyyy"
+    assert cuong["Ngày sinh"].is_date
+    cuc = dict(zip(header, admitted["Hà Thị Cúc"]))
+    assert cuc["Ngày sinh"].value is None  # the unreadable 31/02/1998 stays empty, not "nan" or "None"
+    overdue = wb["Quá hạn chính thức"]
+    header = [c.value for c in overdue[1]]
+    dung = dict(zip(header, rows_by_first_column(overdue)["Đỗ Thị Dung"]))
+    assert dung["Hết hạn dự bị"].value == dt.datetime(2022, 1, 14) and dung["Hết hạn dự bị"].number_format == "dd/mm/yyyy"
+    assert dung["Số ngày quá hạn"].value == 286 - 27  # 14/01 → 27/10/2022
+
+
+def test_excel_every_sheet_has_a_bold_frozen_filtered_header(workbook_report, tmp_path):
+    wb = load_workbook(write_workbook(workbook_report, tmp_path / "so-lieu.xlsx"))
+    assert wb.sheetnames == ["Tổng hợp theo đơn vị", "Lỗi và cảnh báo", "Tệp đã nhận", "Kết nạp trong quý",
+                             "Quá hạn chính thức"]
+    for ws in wb.worksheets:
+        header = ws[1]
+        assert all(c.font.b and c.alignment.wrap_text and c.fill.fgColor.rgb.endswith("DDE6F0") for c in header)
+        assert ws.freeze_panes == "A2"
+        last_column = header[-1].column_letter
+        assert ws.auto_filter.ref == f"A1:{last_column}{ws.max_row}", ws.title
+    assert wb["Tổng hợp theo đơn vị"].max_row == 1 + len(workbook_report.units)
+    assert wb["Quá hạn chính thức"].max_row == 2
+
+
+def test_excel_unit_sheet_has_the_total_row_in_bold_and_every_unit(workbook_report, tmp_path):
+    ws = load_workbook(write_workbook(workbook_report, tmp_path / "so-lieu.xlsx"))["Tổng hợp theo đơn vị"]
+    header = [c.value for c in ws[1]]
+    total = dict(zip(header, ws[2]))
+    assert total["Mã đơn vị"].value == "DB-T" and total["Đảng viên"].value == 5
+    assert total["Tình trạng"].value == "Tổng hợp" and total["Chỉ tiêu năm"].value == 9
+    assert all(c.font.b for c in ws[2])
+    assert not any(c.font.b for c in ws[3])
+    units = rows_by_first_column(ws)
+    assert list(units) == list(workbook_report.units.index)
+    h2 = dict(zip(header, units["CB-H2"]))
+    assert h2["Tình trạng"].value == "Chưa gửi" and h2["Tệp được dùng"].value is None
+    assert h2["Tên đơn vị"].value == "        Chi bộ Đội Cảnh sát"  # indented by depth, as in the tree
+
+
+def test_excel_columns_are_as_wide_as_their_content(workbook_report, tmp_path):
+    ws = load_workbook(write_workbook(workbook_report, tmp_path / "so-lieu.xlsx"))["Tổng hợp theo đơn vị"]
+    widths = {c.value: ws.column_dimensions[c.column_letter].width for c in ws[1]}
+    assert widths["Tên đơn vị"] >= len("    Đảng bộ Công an huyện Đông Sơn")
+    assert widths["Trong đó có giấy chứng nhận còn hạn"] >= len("Trong đó có giấy chứng nhận còn hạn")
+    assert 10 <= widths["Mã đơn vị"] < widths["Tên đơn vị"]
+
+
+def test_excel_text_from_a_file_is_never_a_formula_or_a_link(report, tmp_path):
+    report.issues.append(make("BAD_DATE", unit="CB-A", file="CB-A_2022-Q3.xlsx", sheet="Đảng viên", row=9,
+                              column="Ngày sinh", value='=HYPERLINK("http://example.vn","x")'))
+    report.issues.append(make("BAD_DATE", unit="CB-A", file="CB-A_2022-Q3.xlsx", sheet="Đảng viên", row=10,
+                              column="Ngày sinh", value="http://example.vn"))
+    ws = load_workbook(write_workbook(report, tmp_path / "so-lieu.xlsx"))["Lỗi và cảnh báo"]
+    values = {row[5].value: row[7] for row in ws.iter_rows(min_row=2) if row[1].value == "BAD_DATE"}
+    assert values[9].value == '=HYPERLINK("http://example.vn","x")' and values[9].data_type == "s"
+    assert values[10].value == "http://example.vn" and values[10].hyperlink is None
+
+
+def test_excel_table_longer_than_a_sheet_is_cut_with_a_note(report, tmp_path, monkeypatch):
+    monkeypatch.setattr(outputs, "EXCEL_MAX_ROWS", 3)  # header, one issue, the note
+    ws = load_workbook(write_workbook(report, tmp_path / "so-lieu.xlsx"))["Lỗi và cảnh báo"]
+    assert ws.max_row == 3
+    assert ws["A3"].value.startswith(f"… còn {len(report.issues) - 1} dòng không ghi được")
