@@ -68,9 +68,9 @@ SUB_COLUMNS: dict[str | None, dict[str, str]] = {
 }
 # Columns that hold dates: kept compact when every cell is a real date or blank.
 DATE_KEYS = frozenset({"birth_date", "admitted_on", "ceremony_on", "official_on", "certificate_on"})
-_DATE_TYPES = (dt.date, dt.datetime)
 _EPOCH_DAY = dt.date(1970, 1, 1).toordinal()
 _NO_DAY = np.iinfo("int64").min + _EPOCH_DAY   # → NaT
+_FIRST_DAY, _LAST_DAY = dt.date(YEARS[0], 1, 1).toordinal(), dt.date(YEARS[1], 12, 31).toordinal()
 MEMBER_REQUIRED = ("full_name", "birth_date", "gender", "ethnicity", "citizen_id", "admitted_on")
 CANDIDATE_REQUIRED = ("full_name",)
 
@@ -416,8 +416,10 @@ def _may_hold_tcvn3(grids: dict[str, list[list]]) -> bool:
     """A quick look at all of a file's text at once before the cell-by-cell one: text with no
     TCVN3-only character in any cell, or with Unicode-only Vietnamese letters in it, is never
     converted below (nearly every file today is Unicode)."""
-    text = "\x00".join(v for grid in grids.values() for row in grid for v in row if type(v) is str)
-    if _ONLY_TCVN3_CHARS.search(text):
+    # Every cell at once: repr keeps printable letters as they are and writes the one unprintable
+    # TCVN3 letter, the soft hyphen used for ư, as the four characters \xad.
+    text = repr(list(grids.values()))
+    if _ONLY_TCVN3_CHARS.search(text) or "\\xad" in text:
         return True
     return not has_unicode_vietnamese(text) and bool(_LATIN1_ACCENTED_CHARS.search(text))
 
@@ -544,12 +546,16 @@ def _table(grid, sheet, h, width, kind: str) -> Table:
 def _as_dates(values: Sequence) -> Sequence:
     """A column of real Excel dates and blanks → datetime64 (NaT for a blank): one number a cell
     instead of a Python object, which is what makes sending many files' rows between processes
-    cheap. Any other column (a date typed as text, a number) stays as it is, to be judged later."""
-    if not any(type(v) in _DATE_TYPES for v in values) or not all(
-            v == "" or type(v) in _DATE_TYPES and YEARS[0] <= v.year <= YEARS[1] for v in values):
+    cheap. Any other column (a date typed as text, a number, a year out of YEARS) stays as it is,
+    to be judged later."""
+    try:
+        days = [_NO_DAY if v == "" else v.toordinal() for v in values]
+    except AttributeError:  # a cell that is not a date
         return values
-    days = np.array([_NO_DAY if v == "" else v.toordinal() for v in values], dtype="int64")
-    return (days - _EPOCH_DAY).astype("datetime64[D]").astype("datetime64[us]")
+    known = [d for d in days if d != _NO_DAY]
+    if not known or min(known) < _FIRST_DAY or max(known) > _LAST_DAY:
+        return values
+    return (np.array(days, dtype="int64") - _EPOCH_DAY).astype("datetime64[D]")
 
 
 @functools.lru_cache(maxsize=256)

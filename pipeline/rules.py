@@ -121,10 +121,14 @@ def _chain_column(parts: list, sizes: list[int]):
     """One key's values from every table: datetime64 when every table has it as real dates (the
     tables without the column give NaT), else Python objects (None where a table lacks it)."""
     if all(isinstance(p, np.ndarray) or p is None for p in parts) and any(p is not None for p in parts):
-        return np.concatenate([p if p is not None else np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
+        return np.concatenate([p if p is not None else np.full(n, np.datetime64("NaT"), dtype=_dtype(parts))
                                for p, n in zip(parts, sizes)])
     return list(chain.from_iterable(p.astype(object) if isinstance(p, np.ndarray) else p or repeat(None, n)
                                     for p, n in zip(parts, sizes)))
+
+
+def _dtype(parts: list):
+    return next(p.dtype for p in parts if p is not None)
 
 
 def _column(raw: pd.DataFrame, key: str) -> pd.Series:
