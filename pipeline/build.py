@@ -6,7 +6,6 @@ Files, the clock and progress display come in as arguments (STYLE: stages over p
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections import Counter
 from dataclasses import dataclass
 from collections.abc import Callable, Iterable
@@ -60,18 +59,38 @@ def load_inbox(inbox: Path, register: Register, progress: Progress = lambda it: 
 def _read(inbox, register, progress, workers, prepare: bool):
     paths = intake.list_inbox(inbox)
     readers = reader_count(workers, len(paths))
-    # Few, large chunks: typing rows costs ~40 ms a call whatever its size, so each reader gets
-    # two (the second overlaps the first one's trip back), and in one process chunks of up to
-    # READ_CHUNK files keep the progress bar moving.
-    size = math.ceil(len(paths) / (2 * readers)) if readers > 1 else READ_CHUNK
-    chunks = [[(p, str(p.relative_to(inbox))) for p in paths[i:i + size]]
-              for i in range(0, len(paths), max(size, 1))]
-    read: list[tuple] = [((), None)] * len(chunks)
+    files = [(p, str(p.relative_to(inbox))) for p in paths]
+    read: list[tuple] = []
     with paused_gc(), make_reader_executor(readers) as executor:
-        for index, result in progress(run_tasks(executor, read_chunk, [(c, prepare) for c in chunks])):
-            read[index] = result
-    submissions = intake.match([wb for workbooks, _ in read for wb in workbooks], register)
-    return submissions, [prepared for _, prepared in read if prepared is not None]
+        chunks = _chunks(files, readers)
+        for _, result in progress(run_tasks(executor, read_chunk, [(c, prepare) for c in chunks])):
+            read.append(result)
+    order = {name: i for i, (_, name) in enumerate(files)}
+    workbooks = sorted((wb for books, _ in read for wb in books), key=lambda wb: order[wb.file])
+    return intake.match(workbooks, register), [prepared for _, prepared in read if prepared is not None]
+
+
+def _chunks(files: list[tuple[Path, str]], readers: int) -> list[list[tuple[Path, str]]]:
+    """Few, large chunks: typing rows costs ~40 ms a call whatever its size. With several readers,
+    two chunks each of about equal bytes (the biggest file first to the lightest chunk), so no
+    reader waits on another; in one process, chunks of READ_CHUNK files keep a progress bar moving."""
+    if readers <= 1:
+        return [files[i:i + READ_CHUNK] for i in range(0, len(files), READ_CHUNK)]
+    sizes = {path: _size(path) for path, _ in files}
+    chunks: list[list] = [[] for _ in range(min(2 * readers, len(files)))]
+    loads = [0] * len(chunks)
+    for item in sorted(files, key=lambda f: -sizes[f[0]]):
+        lightest = loads.index(min(loads))
+        chunks[lightest].append(item)
+        loads[lightest] += sizes[item[0]]
+    return chunks
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def read_chunk(files: list[tuple[Path, str]], prepare: bool) -> tuple[list[Workbook], Prepared | None]:
