@@ -6,15 +6,18 @@ import dataclasses
 import datetime as dt
 import re
 import unicodedata
+from pathlib import Path
 
 import pandas as pd
 import pytest
 from pypdf import PdfReader
 
+from pipeline.config import Config
 from pipeline.issues import CATALOGUE, LABELS, Issue
+from pipeline.period import Period
 from pipeline.render import committee, vn
 from pipeline.render.chart import admissions_chart_svg
-from pipeline.report import Coverage
+from pipeline.report import Coverage, Report
 
 MM = 72 / 25.4
 
@@ -93,11 +96,13 @@ def test_formatting_functions_are_jinja_filters():
 
 # --- chart ----------------------------------------------------------------------------------------
 
-def test_chart_is_inline_svg_with_text_as_paths_and_no_date(small_report):
+def test_chart_is_inline_svg_with_text_in_the_report_font_and_no_date(small_report):
     svg = admissions_chart_svg(small_report.units, 3, 2022)
     assert svg.startswith("<svg")
     assert "<?xml" not in svg and "<!DOCTYPE" not in svg
-    assert "<text" not in svg  # text drawn as paths: no font needed, diacritics always render
+    # Text stays text, set in the embedded Liberation Serif by WeasyPrint (checked on the PDF below).
+    assert "Chi bộ Phòng Tham mưu</text>" in svg
+    assert "font-family: 'Liberation Serif'" in svg
     assert "<dc:date>" not in svg
 
 
@@ -109,8 +114,8 @@ def test_chart_is_deterministic(small_report):
 # --- what the template receives -------------------------------------------------------------------
 
 def test_unit_table_follows_the_tree_with_total_last(small_report):
-    rows, shallow = committee.unit_rows(small_report)
-    assert not shallow
+    rows, cut = committee.unit_rows(small_report)
+    assert cut is None
     assert [(r["number"], r["name"]) for r in rows] == [
         ("1", "Chi bộ Phòng Tham mưu"),
         ("2", "Chi bộ Phòng Cảnh sát hình sự"),
@@ -126,16 +131,6 @@ def test_unit_table_follows_the_tree_with_total_last(small_report):
     # Đảng viên, Dự bị, trong quý, từ đầu năm, chỉ tiêu, đạt, công nhận, quần chúng
     assert by_number[""]["cells"] == ["1.098", "36", "2", "34", "34", "100%", "9", "23"]
     assert by_number["3.1"]["cells"][5] == "150%"
-
-
-def test_large_tree_table_lists_only_the_roots_children(small_report, monkeypatch):
-    monkeypatch.setattr(committee, "MAX_UNITS_FULL_TABLE", 3)
-    rows, shallow = committee.unit_rows(small_report)
-    assert shallow
-    assert [r["number"] for r in rows] == ["1", "2", "3", ""]
-    html = committee.render_committee_html(small_report)
-    assert '<td class="stt">3.1</td>' not in html and '<td class="stt">3</td>' in html
-    assert "chỉ liệt kê các đơn vị trực thuộc trực tiếp" in html
 
 
 def test_every_catalogue_rule_has_a_vietnamese_label():
@@ -298,3 +293,214 @@ def test_pdf_embeds_every_font_and_only_the_shipped_one(pdf):
         descriptor = font["/FontDescriptor"].get_object()
         assert {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor), font.get("/BaseFont")
         assert "Liberation-Serif" in str(font.get("/BaseFont")), font.get("/BaseFont")
+
+
+def test_pdf_chart_words_are_text_in_the_report_font(pdf_text):
+    assert "Kết nạp theo quý năm 2022" in pdf_text
+    assert "Kết nạp từ đầu năm theo đơn vị, so với chỉ tiêu năm" in pdf_text
+
+
+# --- a committee too large to list in full ------------------------------------------------------
+#
+# A national-style roll-up: 12 đảng bộ under the root, each with 10 chi bộ (132 units below the
+# root, more than MAX_UNIT_ROWS), one admission in the quarter per chi bộ: 120 people listed in
+# appendix 1 (more than MAX_APPENDIX_PEOPLE), and 3 overdue for recognition.
+
+WORKBOOK = "so-lieu-phat-trien-dang-vien-2022-Q3.xlsx"
+GIVEN_NAMES = ["An", "Bình", "Cường", "Dũng", "Đào", "Giang", "Hà", "Khánh", "Lan", "Minh", "Nam", "Phúc",
+               "Quang"]
+
+
+def _cell_figures(n: int) -> dict:
+    return {"members": 20 + n % 7, "probationary": 2, "admitted_quarter": 1, "admitted_ytd": 2,
+            "admitted_q1": 1, "admitted_q3": 1, "recognized_quarter": 1, "candidates": 3,
+            "candidates_certified": 2, "ytd_age_known": 2, "ytd_age_sum": 52}
+
+
+def _report(tree, *, missing=frozenset(), admitted=0, overdue=0):
+    """A Report over `tree` (code, name, type, parent, target) in the shape build_report makes."""
+    from conftest import _build_units
+
+    cells = [code for code, *_ in tree if not any(parent == code for *_, parent, _ in tree)]
+    units = _build_units(tree, {c: _cell_figures(i) for i, c in enumerate(cells)}, set(missing))
+    people = [{"full_name": f"Nguyễn Văn {GIVEN_NAMES[i % len(GIVEN_NAMES)]} {i:03d}",
+               "birth_date": dt.date(1995, 1, 1), "gender": "Nam", "unit_code": cells[0],
+               "unit_name": "Chi bộ Đội số 1", "admitted_on": dt.date(2022, 8, 1)}
+              for i in range(admitted)]
+    late = [{"full_name": f"Trần Thị Hoa {i:03d}", "unit_code": cells[0],
+             "unit_name": "Chi bộ Đội số 1", "probation_start": dt.date(2021, 1, 1),
+             "due_on": dt.date(2022, 1, 1), "days_overdue": 270}
+            for i in range(overdue)]
+    kept = [c for c in cells if c not in missing]
+    top = units[units["depth"] == 1]
+    date = dt.date(2022, 10, 27)
+    return Report(
+        period=Period(2022, 3), config=Config(report_date=date), report_date=date, units=units,
+        structure={"grassroots_cells": int(top["is_cell"].sum()),
+                   "grassroots_committees": int((~top["is_cell"]).sum()),
+                   "subordinate_cells": int((units["is_cell"] & (units["depth"] > 1)).sum())},
+        coverage=Coverage(expected=len(cells), submitted=len(kept), accepted=len(kept), rejected=[],
+                          missing=sorted(missing)),
+        admitted_in_quarter=pd.DataFrame(
+            people, columns=["full_name", "birth_date", "gender", "unit_code", "unit_name", "admitted_on"]),
+        overdue=pd.DataFrame(
+            late, columns=["full_name", "unit_code", "unit_name", "probation_start", "due_on", "days_overdue"]),
+    )
+
+
+def _national_tree(committees=12, cells=10):
+    tree = [("DB", "Đảng bộ Công an tỉnh", "Đảng bộ", None, None)]
+    for i in range(1, committees + 1):
+        tree.append((f"DB-{i:02d}", f"Đảng bộ Công an huyện số {i}", "Đảng bộ cơ sở", "DB", 10 + i))
+        tree += [(f"CB-{i:02d}-{j:02d}", f"Chi bộ Đội số {j} huyện số {i}", "Chi bộ trực thuộc",
+                  f"DB-{i:02d}", None) for j in range(1, cells + 1)]
+    return tree
+
+
+@pytest.fixture(scope="module")
+def large_report():
+    return _report(_national_tree(), admitted=120, overdue=3)
+
+
+@pytest.fixture(scope="module")
+def large_pdf_text(large_report, tmp_path_factory) -> str:
+    path = committee.write_committee_pdf(large_report,
+                                         tmp_path_factory.mktemp("large") / "report.pdf")
+    return " ".join(_page_text(p) for p in PdfReader(path).pages)
+
+
+def test_large_tree_table_lists_the_top_level_rolled_up_and_points_to_the_workbook(
+        large_report, large_pdf_text):
+    assert len(large_report.units) - 1 > committee.MAX_UNIT_ROWS
+    text = large_pdf_text
+    table = text[text.index("4. Kết quả theo đơn vị"):text.index("Biểu đồ:")]
+    for i in range(1, 13):
+        assert f"Đảng bộ Công an huyện số {i} " in table
+    # A row's figures are its whole subtree's, as Report.units has them (huyện số 1: its ten chi bộ).
+    units = large_report.units
+    members = int(units.loc[units["parent"] == "DB-01", "members"].sum())
+    assert members == units.at["DB-01", "members"]
+    assert f"Đảng bộ Công an huyện số 1 {members} " in table
+    # No unit below the top level in the report (the table, the chart); appendix 1 names the
+    # new members' chi bộ.
+    assert "Chi bộ Đội số" not in text[:text.index("Phụ lục 1:")]
+    assert ("bảng trên chỉ liệt kê 12 đơn vị trực thuộc trực tiếp Đảng bộ Công an tỉnh; số liệu của "
+            "mỗi đơn vị gồm cả các chi bộ trực thuộc đơn vị đó. Số liệu chi tiết của từng đơn vị, từng "
+            f"chi bộ có tại trang “Tổng hợp theo đơn vị” của tệp Excel {WORKBOOK} gửi kèm báo cáo."
+            ) in table
+    assert "Do số đơn vị lớn (132 đơn vị, trong đó 120 chi bộ)" in table
+
+
+def test_large_appendix_lists_the_first_people_and_counts_the_others(large_report, large_pdf_text):
+    appendix = large_pdf_text[large_pdf_text.index("Phụ lục 1:"):large_pdf_text.index("Phụ lục 2:")]
+    shown = committee.MAX_APPENDIX_PEOPLE
+    assert (f"… và {120 - shown} đồng chí khác (danh sách đầy đủ 120 đồng chí trong tệp Excel "
+            f"{WORKBOOK} gửi kèm báo cáo).") in appendix
+    assert appendix.count("Nguyễn Văn") == shown
+    # The running text keeps the exact count; the short appendix 2 lists everyone.
+    assert ("Ban Thường vụ Đảng ủy Công an tỉnh đã ban hành Quyết định kết nạp Đảng đối với "
+            "120 đồng chí") in large_pdf_text
+    overdue = large_pdf_text[large_pdf_text.index("Phụ lục 2:"):]
+    assert overdue.count("Trần Thị Hoa") == 3 and "đồng chí khác" not in overdue
+
+
+def test_appendix_keeps_the_first_people_in_vietnamese_name_order(large_report):
+    people, count = committee.appendix_people(large_report.admitted_in_quarter)
+    assert count == 120 and len(people) == committee.MAX_APPENDIX_PEOPLE
+    everyone = sorted(large_report.admitted_in_quarter["full_name"], key=vn.name_sort_key)
+    assert [p["full_name"] for p in people] == everyone[:committee.MAX_APPENDIX_PEOPLE]
+
+
+def test_table_goes_down_to_the_deepest_level_that_fits():
+    # 3 đảng bộ cấp trên cơ sở → 5 đảng bộ cơ sở each → 10 chi bộ each: 3 + 15 rows fit,
+    # + 150 do not.
+    tree = [("DB", "Đảng bộ Công an tỉnh", "Đảng bộ", None, None)]
+    for i in range(1, 4):
+        tree.append((f"K{i}", f"Đảng bộ Khối {i}", "Đảng bộ cấp trên cơ sở", "DB", None))
+        for j in range(1, 6):
+            tree.append((f"K{i}-{j}", f"Đảng bộ cơ sở {i}.{j}", "Đảng bộ cơ sở", f"K{i}", None))
+            tree += [(f"K{i}-{j}-{k}", f"Chi bộ {i}.{j}.{k}", "Chi bộ trực thuộc", f"K{i}-{j}", None)
+                     for k in range(1, 11)]
+    report = _report(tree)
+    rows, cut = committee.unit_rows(report)
+    assert [r["number"] for r in rows[:7]] == ["1", "1.1", "1.2", "1.3", "1.4", "1.5", "2"]
+    assert len(rows) == 3 + 15 + 1 and rows[-1]["name"] == "Tổng cộng"
+    assert cut == {"depth": 2, "listed": 18, "units": 168, "cells": 150, "top_level": 3, "others": 0}
+    text = _text(committee.render_committee_html(report))
+    assert ("bảng trên liệt kê các đơn vị đến cấp thứ 2 dưới Đảng bộ Công an tỉnh (18 đơn vị)"
+            in text)
+
+
+def test_too_many_top_level_units_lists_the_largest_and_sums_the_others():
+    tree = [("DB", "Đảng bộ Công an tỉnh", "Đảng bộ", None, None)]
+    tree += [(f"CB-{i:03d}", f"Chi bộ cơ sở số {i}", "Chi bộ cơ sở", "DB", 2) for i in range(150)]
+    report = _report(tree)
+    rows, cut = committee.unit_rows(report)
+    listed, others, total = rows[:-2], rows[-2], rows[-1]
+    assert len(listed) == committee.MAX_UNIT_ROWS - 1
+    assert cut["others"] == 150 - len(listed) and cut["listed"] == len(listed)
+    members = report.units["members"]
+    assert min(int(r["cells"][0]) for r in listed) == members.iloc[1:].nlargest(len(listed)).min()
+    assert others["name"] == f"Các đơn vị khác ({cut['others']} đơn vị)"
+    # The listed rows and the others row add up to the total, column by column (targets included).
+    for column in (0, 2, 3, 4):
+        assert sum(int(r["cells"][column].replace(".", "")) for r in [*listed, others]) == int(
+            total["cells"][column].replace(".", ""))
+    text = _text(committee.render_committee_html(report))
+    assert ("bảng trên liệt kê 99 trong số 150 đơn vị trực thuộc Đảng bộ Công an tỉnh có nhiều đảng "
+            "viên nhất; 51 đơn vị còn lại được cộng chung ở dòng “Các đơn vị khác”") in text
+    # The chart, too, draws the top level only, and says how many it leaves out.
+    assert ("(36 đơn vị có nhiều đảng viên được kết nạp nhất trong số 150 đơn vị trực thuộc)"
+            in text)
+    assert admissions_chart_svg(report.units, 3, 2022).count(">Chi bộ cơ sở số") == 36
+
+
+def test_long_coverage_lists_are_cut_with_the_exact_count(large_report):
+    cells = [c for c in large_report.units.index if c.startswith("CB-")]
+    report = _report(_national_tree(), missing=set(cells[:30]))
+    text = _text(committee.render_committee_html(report))
+    # Next to the totals: only the count; section II names the first ones and counts the rest.
+    assert ("Số liệu trên tổng hợp từ 90/120 chi bộ; còn 30 chi bộ chưa gửi danh sách (danh sách tại "
+            "mục II).") in text
+    section = text[text.index("Chi bộ chưa gửi danh sách (30):"):]
+    shown = committee.MAX_NAMES_IN_TEXT
+    more = f"và {30 - shown} chi bộ khác (danh sách đầy đủ trong tệp Excel {WORKBOOK} gửi kèm báo cáo)."
+    assert section.index(more) < section.index("Qua kiểm tra tự động")
+    assert section.count("Chi bộ Đội số") == shown
+
+
+def test_seed_sized_tree_is_listed_in_full_with_nothing_cut():
+    from pipeline.build import build_report, load_inbox
+    from pipeline.register import read_register
+
+    samples = Path(__file__).resolve().parents[1] / "input_samples"
+    register = read_register(samples / "units.xlsx")
+    report = build_report(register, load_inbox(samples / "inbox", register), Period(2022, 3),
+                          Config(report_date=dt.date(2022, 10, 27)), dt.date(2022, 10, 27))
+    rows, cut = committee.unit_rows(report)
+    assert cut is None and len(rows) == 80 + 1  # 28 units + 52 chi bộ trực thuộc, then the total
+    context = committee.committee_context(report)
+    # The widths the table has always had: STT 7%, the name 35%, each figure 7.25%.
+    widths = [float(w.removesuffix("%")) for w in context["column_widths"]]
+    assert widths == pytest.approx([7, 35] + [7.25] * 8, abs=0.05)
+    assert len(context["admitted_people"]) == context["admitted_count"] == len(
+        report.admitted_in_quarter)
+    text = _text(committee.render_committee_html(report))
+    assert "Do số đơn vị lớn" not in text and "đồng chí khác" not in text
+
+
+def _widths(report) -> list[float]:
+    rows, _ = committee.unit_rows(report)
+    return [float(w.removesuffix("%")) for w in committee.unit_column_widths(rows)]
+
+
+def test_a_figure_column_grows_for_a_seven_digit_total(small_report):
+    units = small_report.units.copy()
+    units.loc[small_report.root, "members"] = 5_300_000  # a national roll-up
+    national = dataclasses.replace(small_report, units=units)
+    assert committee.unit_rows(national)[0][-1]["cells"][0] == "5.300.000"
+    before, after = _widths(small_report), _widths(national)
+    # Only "Đảng viên" grows, and the name column gives up the room.
+    assert before[2] == 7.25 and after[2] > 7.25 and after[3:] == before[3:]
+    assert after[1] == pytest.approx(before[1] - (after[2] - 7.25), abs=0.002)
+    assert sum(after) == pytest.approx(100, abs=0.01)

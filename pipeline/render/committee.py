@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import base64
 import functools
+import gc
 from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 
 from pipeline import issues as iss
 from pipeline.issues import ERROR, SEVERITY_VI
+from pipeline.outputs import UNIT_SHEET, workbook_name
 from pipeline.render import vn
 from pipeline.render.chart import admissions_chart_svg, chart_units
 from pipeline.report import FIGURE_COLUMNS, Report
@@ -23,9 +26,37 @@ from pipeline.report import FIGURE_COLUMNS, Report
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 TEMPLATE = "committee.html.j2"
 
-# A unit table longer than this (a ministry-wide or national roll-up) lists only the root's
-# direct children; the full tree is in the Excel workbook.
-MAX_UNITS_FULL_TABLE = 150
+# What the report lists is bounded, so it stays a document to read (and WeasyPrint lays it out in
+# well under a second, whatever the size of the committee); every figure in the text stays exact
+# and the Excel workbook sent with the report holds every unit, person and file.
+#
+# The table by unit: the seed's whole tree is 80 rows (28 units + 52 chi bộ trực thuộc), about
+# three pages. A larger tree is summarised along the tree, down to the deepest level that keeps
+# within this many rows (each row's figures are its whole subtree's); if even the root's direct
+# children are more, the largest of them are listed and the rest summed on one row.
+MAX_UNIT_ROWS = 100
+# Each appendix (admitted in the quarter, overdue for recognition): about four pages of names,
+# sorted the Vietnamese way, then "… và N đồng chí khác".
+MAX_APPENDIX_PEOPLE = 100
+# Units or files named in a sentence (coverage): past this the sentence gives the first ones and
+# how many others.
+MAX_NAMES_IN_TEXT = 20
+
+# Tables are laid out with fixed column widths where the widths are known: WeasyPrint's automatic
+# widths measure every cell of a table before laying out a row, about a fifth of a long table's
+# cost. The table by unit has always had set widths: STT 7%, each figure 7.25%, the name the rest
+# (35%); a figure column only grows when its longest value needs it (a national roll-up has
+# 7-digit totals), and the name column gives up that room. The appendices' tables keep automatic
+# widths up to LONG_LIST_ROWS rows (the seed's look); longer, they get the widths of print.css.
+LONG_LIST_ROWS = 20
+TEXT_WIDTH_PT = (210 - 30 - 15) * 72 / 25.4  # A4 less print.css's left and right margins
+STT_COLUMN = 0.07
+FIGURE_COLUMN = 0.0725
+FIGURE_PT = 11                # table.data's font size
+FIGURE_PADDING_PT = 6.5       # 3pt each side, and half of each collapsed 0.5pt border
+# Advances in Liberation Serif, in em, of what a figure is made of besides digits and "–" (0.5 in
+# both weights); aggregate and total rows are bold.
+ADVANCE_EM = {"regular": {".": 0.25, ",": 0.25, "%": 0.833}, "bold": {".": 0.25, ",": 0.25, "%": 1.0}}
 
 STATUS_NOTES = {"missing": "Chưa gửi danh sách", "rejected": "Tệp không dùng được"}
 
@@ -90,30 +121,84 @@ def _figure_cells(row: pd.Series, decimals: int) -> list[str]:
     ]
 
 
-def unit_rows(report: Report) -> tuple[list[dict], bool]:
-    """Rows of the table by unit (root last, as the total) and whether the tree was cut to depth 1."""
-    units = report.units
-    shallow = len(units) > MAX_UNITS_FULL_TABLE
-    decimals = report.config.ratio_decimals
-    numbering = _numbering(units)
-    rows = []
-    for code, row in units.iloc[1:].iterrows():
-        depth = int(row["depth"])
-        if shallow and depth > 1:
+def _unit_row(code: str, row: pd.Series, number: str, decimals: int) -> dict:
+    status = row["status"]
+    expected, accepted = _int(row["cells_expected"]), _int(row["cells_accepted"])
+    return {
+        "code": code,
+        "number": number,
+        "name": row["name"],
+        "depth": int(row["depth"]),
+        "is_cell": bool(row["is_cell"]),
+        "status_note": STATUS_NOTES.get(status),
+        "partial": None if row["is_cell"] or accepted >= expected else f"{accepted}/{expected}",
+        "cells": _figure_cells(row, decimals),
+        "kind": "cell" if row["is_cell"] else "aggregate",
+    }
+
+
+def _others_row(others: pd.DataFrame, decimals: int) -> dict:
+    """One row for the root's children left out of the table: their figures summed."""
+    summed = others[FIGURE_COLUMNS].sum()
+    targets = others["target_year"].dropna()
+    summed["target_year"] = targets.sum() if len(targets) else pd.NA
+    expected, accepted = int(summed["cells_expected"]), int(summed["cells_accepted"])
+    return {
+        "code": None,
+        "number": "",
+        "name": f"Các đơn vị khác ({vn.number(len(others))} đơn vị)",
+        "depth": 1,
+        "is_cell": False,
+        "status_note": None,
+        "partial": None if accepted >= expected else f"{accepted}/{expected}",
+        "cells": _figure_cells(summed, decimals),
+        "kind": "others",
+    }
+
+
+def table_units(units: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The units the table by unit lists (tree order, root excluded), and the root's children
+    summed on one "others" row (None unless even they are more than MAX_UNIT_ROWS)."""
+    below = units.iloc[1:]
+    if len(below) <= MAX_UNIT_ROWS:
+        return below, None
+    rows_to_depth = below["depth"].value_counts().sort_index().cumsum()
+    fitting = rows_to_depth[rows_to_depth <= MAX_UNIT_ROWS]
+    if len(fitting):
+        return below[below["depth"] <= fitting.index[-1]], None
+    top = below[below["depth"] == 1]
+    largest = top["members"].sort_values(ascending=False, kind="stable").index[:MAX_UNIT_ROWS - 1]
+    listed = top.index.isin(largest)
+    return top[listed], top[~listed]
+
+
+def unit_column_widths(rows: list[dict]) -> list[str]:
+    """Widths (CSS percentages) of the table by unit's columns: STT, unit name, the eight figures."""
+    figures = [FIGURE_COLUMN] * 8
+    for row in rows:
+        if row["status_note"]:
             continue
-        status = row["status"]
-        expected, accepted = _int(row["cells_expected"]), _int(row["cells_accepted"])
-        rows.append({
-            "code": code,
-            "number": numbering[code],
-            "name": row["name"],
-            "depth": depth,
-            "is_cell": bool(row["is_cell"]),
-            "status_note": STATUS_NOTES.get(status),
-            "partial": None if row["is_cell"] or accepted >= expected else f"{accepted}/{expected}",
-            "cells": _figure_cells(row, decimals),
-            "total": False,
-        })
+        advance = ADVANCE_EM["bold" if row["kind"] in ("aggregate", "total") else "regular"]
+        for i, value in enumerate(row["cells"]):
+            em = sum(advance.get(ch, 0.5) for ch in value)
+            figures[i] = max(figures[i], (em * FIGURE_PT + FIGURE_PADDING_PT) / TEXT_WIDTH_PT)
+    name = 1 - STT_COLUMN - sum(figures)
+    return [f"{100 * width:.3f}%" for width in (STT_COLUMN, name, *figures)]
+
+
+def unit_rows(report: Report) -> tuple[list[dict], dict | None]:
+    """Rows of the table by unit (root last, as the total), and what the table leaves out.
+
+    The second value is None when every unit is listed; else the deepest level listed, how many
+    units are listed and how many the tree has below the root, and how many of the root's
+    children are summed on the "others" row."""
+    units = report.units
+    decimals = report.config.ratio_decimals
+    listed, others = table_units(units)
+    numbering = _numbering(pd.concat([units.iloc[:1], listed]))
+    rows = [_unit_row(code, row, numbering[code], decimals) for code, row in listed.iterrows()]
+    if others is not None:
+        rows.append(_others_row(others, decimals))
     totals = report.totals
     expected, accepted = _int(totals["cells_expected"]), _int(totals["cells_accepted"])
     rows.append({
@@ -125,9 +210,19 @@ def unit_rows(report: Report) -> tuple[list[dict], bool]:
         "status_note": None,
         "partial": None if accepted >= expected else f"{accepted}/{expected}",
         "cells": _figure_cells(totals, decimals),
-        "total": True,
+        "kind": "total",
     })
-    return rows, shallow
+    if len(listed) == len(units) - 1:
+        return rows, None
+    cut = {
+        "depth": int(listed["depth"].max()),
+        "listed": len(listed),
+        "units": len(units) - 1,
+        "cells": _int(totals["cells_expected"]),
+        "top_level": int((units["depth"] == 1).sum()),
+        "others": 0 if others is None else len(others),
+    }
+    return rows, cut
 
 
 def _unit_name(report: Report, code: str) -> str:
@@ -135,6 +230,12 @@ def _unit_name(report: Report, code: str) -> str:
     if code in report.units.index:
         return str(report.units.at[code, "name"])
     return code
+
+
+def _bounded(names: list[str]) -> dict:
+    """Names for a sentence: the first MAX_NAMES_IN_TEXT, the count, and how many are left out."""
+    return {"names": names[:MAX_NAMES_IN_TEXT], "count": len(names),
+            "more": max(0, len(names) - MAX_NAMES_IN_TEXT)}
 
 
 def coverage_view(report: Report) -> dict:
@@ -147,9 +248,9 @@ def coverage_view(report: Report) -> dict:
         "expected": cov.expected,
         "submitted": cov.submitted,
         "accepted": cov.accepted,
-        "missing": missing,
-        "rejected_units": rejected_units,
-        "unresolved_files": unresolved_files,
+        "missing": _bounded(missing),
+        "rejected_units": _bounded(rejected_units),
+        "unresolved_files": _bounded(unresolved_files),
     }
 
 
@@ -172,11 +273,13 @@ def issue_rows(report: Report) -> list[dict]:
     ]
 
 
-def _sorted_people(frame: pd.DataFrame | None) -> list[dict]:
+def appendix_people(frame: pd.DataFrame | None) -> tuple[list[dict], int]:
+    """The first MAX_APPENDIX_PEOPLE people in Vietnamese name order, and how many there are."""
     if frame is None or frame.empty:
-        return []
-    records = frame.to_dict("records")
-    return sorted(records, key=lambda r: vn.name_sort_key(r.get("full_name")))
+        return [], 0
+    keys = [vn.name_sort_key(name) for name in frame["full_name"]]
+    order = sorted(range(len(keys)), key=keys.__getitem__)[:MAX_APPENDIX_PEOPLE]
+    return frame.iloc[order].to_dict("records"), len(frame)
 
 
 def breakdown_view(report: Report) -> dict:
@@ -206,8 +309,10 @@ def committee_context(report: Report) -> dict:
     totals = report.totals
     decimals = report.config.ratio_decimals
     target = _target(totals["target_year"])
-    rows, shallow = unit_rows(report)
-    _, chart_cut = chart_units(report.units)
+    rows, table_cut = unit_rows(report)
+    charted, chart_cut = chart_units(report.units)
+    admitted_people, admitted_count = appendix_people(report.admitted_in_quarter)
+    overdue_people, overdue_count = appendix_people(report.overdue)
     return {
         "report": report,
         "config": report.config,
@@ -222,15 +327,23 @@ def committee_context(report: Report) -> dict:
         "achievement": _achievement(_int(totals["admitted_ytd"]), target, decimals),
         "coverage": coverage_view(report),
         "unit_rows": rows,
-        "table_shallow": shallow,
+        "table_cut": table_cut,
+        "column_widths": unit_column_widths(rows),
+        "workbook": workbook_name(report),
+        "unit_sheet": UNIT_SHEET,
         "breakdown": breakdown_view(report),
         "chart_src": chart_data_uri(report),
         "chart_cut": chart_cut,
+        "chart_units": len(charted),
+        "top_level_units": int((report.units["depth"] == 1).sum()),
         "issue_rows": issue_rows(report),
         "errors": report.error_count(),
         "warnings": report.warning_count(),
-        "admitted_people": _sorted_people(report.admitted_in_quarter),
-        "overdue_people": _sorted_people(report.overdue),
+        "admitted_people": admitted_people,
+        "admitted_count": admitted_count,
+        "overdue_people": overdue_people,
+        "overdue_count": overdue_count,
+        "long_list_rows": LONG_LIST_ROWS,
     }
 
 
@@ -239,11 +352,26 @@ def render_committee_html(report: Report) -> str:
     return environment().get_template(TEMPLATE).render(**committee_context(report))
 
 
+@contextmanager
+def _cycle_collector_paused():
+    """WeasyPrint makes hundreds of thousands of short-lived objects per report, so the cycle
+    collector runs every few hundred of them, and a full pass also walks everything else the run
+    holds. Paused while the PDF is made: 0.15–0.2 s less (a tenth), for some 5 MB more at peak."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def write_committee_pdf(report: Report, path: Path) -> Path:
     """Render the committee report to `path` as PDF; returns the path written."""
     from weasyprint import HTML  # imported here: it takes a second to load
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    HTML(string=render_committee_html(report), base_url=str(TEMPLATES_DIR) + "/").write_pdf(path)
+    with _cycle_collector_paused():
+        HTML(string=render_committee_html(report), base_url=str(TEMPLATES_DIR) + "/").write_pdf(path)
     return path
