@@ -26,7 +26,7 @@ $(STAMP): pyproject.toml scripts/system-deps.sh
 	@bash scripts/system-deps.sh
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test,dask]'
 	@touch $(STAMP)
 
 report: install ## làm báo cáo: make report QUARTER=3 [YEAR=2022 INBOX=… UNITS=… OUT=… DATE=YYYY-MM-DD]
