@@ -36,6 +36,7 @@ SIZE_KEYS = (
     "read_validate_aggregate_s",
     "committee_run_s",
     "peak_rss_mb",
+    "all_processes_peak_rss_mb",
     "naive_s",
     "floor_s",
     "cores",
@@ -88,6 +89,7 @@ def test_results_json_has_every_stage_ratio_and_the_machine(tiny):
         for key in ("read_s", "validate_s", "aggregate_s", "pdf_s", "naive_s", "floor_s"):
             assert entry[key] is not None and entry[key] >= 0, (label, key)
         assert entry["peak_rss_mb"] > 0
+        assert entry["all_processes_peak_rss_mb"] >= entry["peak_rss_mb"]
     assert (
         results["sizes"]["12"]["feedback"] == "ran"
         and results["sizes"]["12"]["feedback_s"] is not None
