@@ -255,7 +255,7 @@ def child_pipeline(
     inbox = stage("read_s", read_inbox, folder / "inbox", register)
     from pipeline.parallel import reader_count
 
-    readers = reader_count(None, len(inbox_files(folder / "inbox")))
+    readers = reader_count(None, len(inbox_files(folder)))
     readers_rss = _children_rss_mb() if readers > 1 else None  # None: read in this process
     if readers_rss:
         log(f"  largest reading worker: peak RSS {readers_rss:7.1f} MB")
