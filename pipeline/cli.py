@@ -190,12 +190,13 @@ def run_report(args) -> Exit:
     totals = report.totals
     console.print(f"Báo cáo {period.label}: {number(totals['members'])} đảng viên, kết nạp trong quý "
                   f"{number(totals['admitted_quarter'])}, từ đầu năm {number(totals['admitted_ytd'])}.")
-    console.print(f"Chi bộ có số liệu: {cov.accepted}/{cov.expected}"
-                  + (f"; chưa gửi: {len(cov.missing)}" if cov.missing else "")
-                  + (f"; không dùng được: {len(cov.rejected)}" if cov.rejected else "")
-                  + f". Lỗi: {report.error_count()}, cảnh báo: {report.warning_count()}.")
+    console.print(f"Chi bộ có số liệu: {number(cov.accepted)}/{number(cov.expected)}"
+                  + (f"; chưa gửi: {number(len(cov.missing))}" if cov.missing else "")
+                  + (f"; không dùng được: {number(len(cov.rejected))}" if cov.rejected else "")
+                  + f". Lỗi: {number(report.error_count())}, cảnh báo: {number(report.warning_count())}.")
     if feedback is not None:
-        console.print(f"Phản hồi: {len(feedback.rendered)} chi bộ làm mới, {len(feedback.reused)} dùng lại.")
+        console.print(f"Phản hồi: {number(len(feedback.rendered))} chi bộ làm mới, "
+                      f"{number(len(feedback.reused))} dùng lại.")
     print(f"Báo cáo: {pdf}")
     print(f"Số liệu Excel: {xlsx}")
     print(f"summary.json: {summary}")
