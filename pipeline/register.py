@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -102,7 +102,9 @@ def name_key(name: str) -> str:
     return re.sub(r"\s+", " ", text.replace("-", " ")).strip()
 
 
+@lru_cache(maxsize=256)
 def _canonical_type(value: str) -> str | None:
+    """The unit type as the register writes it (any case, with or without diacritics), or None."""
     key = fold(value)
     for t in UNIT_TYPES:
         if fold(t) == key:
@@ -196,21 +198,24 @@ def _tree(frame: pd.DataFrame, where: str) -> Register:
             "Điền \"Mã đơn vị cấp trên\" cho các đơn vị còn lại."
         )
     by_code = frame.set_index("code")
+    types = dict(zip(frame["code"], frame["type"]))  # plain dicts: 8,000 units looked up one by one
+    parents = dict(zip(frame["code"], frame["parent"]))
+    rows = dict(zip(frame["code"], frame["row"]))
     children: dict[str, list[str]] = {c: [] for c in frame["code"]}
-    for code, parent in zip(frame["code"], frame["parent"]):
+    for code, parent in parents.items():
         if parent is not None:
             children[parent].append(code)
     for code, kids in children.items():
-        if kids and by_code.at[code, "type"] in CELL_TYPES:
+        if kids and types[code] in CELL_TYPES:
             raise PipelineError(
-                f"{where}, dòng {by_code.at[code, 'row']}: {code} là chi bộ nhưng có đơn vị trực thuộc "
+                f"{where}, dòng {rows[code]}: {code} là chi bộ nhưng có đơn vị trực thuộc "
                 f"({', '.join(kids[:3])}). Chi bộ không có đơn vị cấp dưới; sửa loại đơn vị hoặc mã cấp trên."
             )
-        if by_code.at[code, "type"] == SUBORDINATE_CELL:
-            parent_type = by_code.at[by_code.at[code, "parent"], "type"]
+        if types[code] == SUBORDINATE_CELL:
+            parent_type = types[parents[code]]
             if parent_type not in (GRASSROOTS_COMMITTEE, PARTIAL_COMMITTEE):
                 raise PipelineError(
-                    f"{where}, dòng {by_code.at[code, 'row']}: {code} là chi bộ trực thuộc nhưng cấp trên "
+                    f"{where}, dòng {rows[code]}: {code} là chi bộ trực thuộc nhưng cấp trên "
                     f"là {parent_type}; cấp trên phải là đảng bộ cơ sở hoặc đảng bộ bộ phận."
                 )
     root = roots["code"].iloc[0]
