@@ -14,8 +14,8 @@ from pipeline.period import Period
 from pipeline.register import read_register
 
 
-@pytest.fixture
-def report(tmp_path):
+def _committee(tmp_path, extra=lambda inbox: None):
+    """Two cells (one bad birth date) and a file that is not a workbook; `extra(inbox)` adds more."""
     register = read_register(write_register(tmp_path / "units.xlsx"))
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -23,8 +23,13 @@ def report(tmp_path):
         member("Nguyễn Văn An", 1980, n=1),
         member("Hà Thị Cúc", 1998, "Nữ", admitted=dt.date(2022, 8, 1), n=2, **{"Ngày sinh": "31/02/1998"})])
     write_roster(inbox / "CB-B_2022-Q3.xlsx", "CB-B", [member("Trần Văn Bảo", 1995, admitted=dt.date(2022, 5, 1), n=3)])
-    (inbox / "la.xlsx").write_bytes(b"not a workbook")
+    extra(inbox)
     return build_report(register, load_inbox(inbox, register), Period(2022, 3), Config(), dt.date(2022, 10, 27))
+
+
+@pytest.fixture
+def report(tmp_path):
+    return _committee(tmp_path, lambda inbox: (inbox / "la.xlsx").write_bytes(b"not a workbook"))
 
 
 def test_summary_json_follows_the_contract(report, tmp_path):
@@ -84,19 +89,11 @@ def test_outputs_replace_files_atomically(report, tmp_path):
 
 @pytest.fixture
 def workbook_report(tmp_path):
-    """The committee of `report`, with one more cell: an admission in the quarter with a full birth
+    """The committee of `report` (without the broken file), with one more cell: an admission in the quarter with a full birth
     date and a probationary member overdue for recognition, so every sheet has dates in it."""
-    register = read_register(write_register(tmp_path / "units.xlsx"))
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    write_roster(inbox / "CB-A_2022-Q3.xlsx", "CB-A", [
-        member("Nguyễn Văn An", 1980, n=1),
-        member("Hà Thị Cúc", 1998, "Nữ", admitted=dt.date(2022, 8, 1), n=2, **{"Ngày sinh": "31/02/1998"})])
-    write_roster(inbox / "CB-B_2022-Q3.xlsx", "CB-B", [member("Trần Văn Bảo", 1995, admitted=dt.date(2022, 5, 1), n=3)])
-    write_roster(inbox / "CB-H1_2022-Q3.xlsx", "CB-H1", [
+    return _committee(tmp_path, lambda inbox: write_roster(inbox / "CB-H1_2022-Q3.xlsx", "CB-H1", [
         member("Lê Văn Cường", dt.date(1996, 4, 20), admitted=dt.date(2022, 9, 2), n=4),
-        member("Đỗ Thị Dung", 1990, "Nữ", admitted=dt.date(2021, 1, 4), official=None, n=5)])
-    return build_report(register, load_inbox(inbox, register), Period(2022, 3), Config(), dt.date(2022, 10, 27))
+        member("Đỗ Thị Dung", 1990, "Nữ", admitted=dt.date(2021, 1, 4), official=None, n=5)]))
 
 
 def rows_by_first_column(ws):
