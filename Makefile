@@ -22,7 +22,7 @@ help: ## liệt kê các lệnh / list the targets
 
 install: $(STAMP) ## tạo .venv và cài thư viện (chạy lại không sao) / create .venv, idempotent
 
-$(STAMP): pyproject.toml scripts/system-deps.sh
+$(STAMP): pyproject.toml scripts/system-deps.sh Makefile
 	@bash scripts/system-deps.sh
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
