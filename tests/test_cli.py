@@ -43,6 +43,7 @@ def test_report_exits_0_with_data_errors_and_writes_every_output(small):
         "units"}
     assert sorted(p.name for p in (folder / "units").iterdir()) == ["CB-A", "CB-B", "CB-H1", "CB-H2"]
     assert f"Phản hồi cho từng chi bộ: {folder / 'units'}" in result.stdout
+    assert "Chi bộ có số liệu: 2/4; chưa gửi: 2; không dùng được: 1." in result.stderr
     data = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     assert data["totals"]["members"] == 3
     assert data["coverage"]["missing"] == ["CB-H1", "CB-H2"]
