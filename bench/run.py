@@ -97,19 +97,15 @@ def log(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def _rss_mb() -> float:
-    """Peak resident set of this process so far, in MiB (ru_maxrss is KiB on Linux, bytes on
-    macOS). Feedback workers are not in it: RUSAGE_CHILDREN would also count the short forks
-    libraries make (ctypes' find_library), which inherit this process's whole resident set."""
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
+def _rss_mb(who: int = resource.RUSAGE_SELF) -> float:
+    """Peak resident set so far, in MiB (ru_maxrss is KiB on Linux, bytes on macOS).
 
-
-def _children_rss_mb() -> float:
-    """Largest peak resident set of the finished child processes so far, in MiB. Taken right
-    after reading, the children are the reading workers only (forked from this process, so the
-    figure includes the pages they share with it)."""
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    RUSAGE_SELF: this process; feedback workers are not in it. RUSAGE_CHILDREN: the largest of the
+    finished children. It is read once, right after reading, when the only children are the
+    reading workers (forked from this process, so their figure includes the pages they share with
+    it); later it would also count the short forks libraries make (ctypes' find_library), which
+    inherit this process's whole resident set."""
+    peak = resource.getrusage(who).ru_maxrss
     return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
 
 
@@ -256,7 +252,8 @@ def child_pipeline(
     from pipeline.parallel import reader_count
 
     readers = reader_count(None, len(inbox_files(folder)))
-    readers_rss = _children_rss_mb() if readers > 1 else None  # None: read in this process
+    # None: the inbox was read in this process.
+    readers_rss = _rss_mb(resource.RUSAGE_CHILDREN) if readers > 1 else None
     if readers_rss:
         log(f"  largest reading worker: peak RSS {readers_rss:7.1f} MB")
     submissions = inbox.submissions
@@ -526,7 +523,7 @@ def measure(label: str, args) -> dict:
         # An upper bound: the main process and every reading worker at their peaks at once, the
         # pages a worker shares with the main process counted twice.
         "all_processes_peak_rss_mb": _round(
-            run["peak_rss_mb"] + (run["readers"] * run["readers_peak_rss_mb"] if run["readers_peak_rss_mb"] else 0), 1
+            run["peak_rss_mb"] + run["readers"] * (run["readers_peak_rss_mb"] or 0), 1
         ),
         "rss_mb_after": run["rss_mb_after"],
         "naive_s": _round(naive["seconds"]),

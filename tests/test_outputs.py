@@ -15,7 +15,7 @@ from pipeline.register import read_register
 
 
 def _committee(tmp_path, extra=lambda inbox: None):
-    """Two cells (one bad birth date) and a file that is not a workbook; `extra(inbox)` adds more."""
+    """A committee whose inbox holds two cells (one bad birth date); `extra(inbox)` adds more."""
     register = read_register(write_register(tmp_path / "units.xlsx"))
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -89,8 +89,9 @@ def test_outputs_replace_files_atomically(report, tmp_path):
 
 @pytest.fixture
 def workbook_report(tmp_path):
-    """The committee of `report` (without the broken file), with one more cell: an admission in the quarter with a full birth
-    date and a probationary member overdue for recognition, so every sheet has dates in it."""
+    """The committee of `report` without its broken file, with one more cell: an admission in the
+    quarter with a full birth date and a probationary member overdue for recognition, so every
+    sheet has dates in it."""
     return _committee(tmp_path, lambda inbox: write_roster(inbox / "CB-H1_2022-Q3.xlsx", "CB-H1", [
         member("Lê Văn Cường", dt.date(1996, 4, 20), admitted=dt.date(2022, 9, 2), n=4),
         member("Đỗ Thị Dung", 1990, "Nữ", admitted=dt.date(2021, 1, 4), official=None, n=5)]))
