@@ -15,7 +15,7 @@ DATE ?=
 TEMPLATES ?= output/mau
 
 .DEFAULT_GOAL := help
-.PHONY: help install report test samples template bench clean
+.PHONY: help install report test lint docs samples template bench clean
 
 help: ## liệt kê các lệnh / list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -25,8 +25,8 @@ install: $(STAMP) ## tạo .venv và cài thư viện (chạy lại không sao) 
 $(STAMP): pyproject.toml scripts/system-deps.sh Makefile
 	@bash scripts/system-deps.sh
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,dask]'
+	$(PY) -m pip install --quiet --upgrade pip "setuptools>=68" wheel
+	$(PY) -m pip install --quiet -e '.[test,lint,dask]'
 	@touch $(STAMP)
 
 report: install ## làm báo cáo: make report QUARTER=3 [YEAR=2022 INBOX=… UNITS=… OUT=… DATE=YYYY-MM-DD]
@@ -35,11 +35,18 @@ report: install ## làm báo cáo: make report QUARTER=3 [YEAR=2022 INBOX=… UN
 		--inbox "$(INBOX)" --units "$(UNITS)" --out "$(OUT)" \
 		$(if $(wildcard $(CONFIG)),--config "$(CONFIG)") $(if $(DATE),--date $(DATE))
 
-test: install ## chạy toàn bộ kiểm thử / run the test suite
+test: install lint ## chạy toàn bộ kiểm thử (kể cả make lint) / run the test suite
 	$(PY) -m pytest -q
 
+lint: install ## kiểm tra mã: ruff và các tầng import / ruff and the import-linter layers
+	$(VENV)/bin/ruff check pipeline rostergen bench tests
+	$(VENV)/bin/lint-imports
+
+docs: install ## viết lại docs/rules.md từ danh mục quy tắc / regenerate the rules reference
+	$(PY) -m pipeline.rulebook docs/rules.md
+
 samples: install ## tạo lại bộ dữ liệu mẫu input_samples/ (cố định, lặp lại được)
-	$(PY) -m pipeline.samples --out input_samples --clean
+	$(PY) -m rostergen.samples --out input_samples --clean
 
 clean: ## xóa .venv và output/
 	rm -rf $(VENV) $(OUT)

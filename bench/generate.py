@@ -4,13 +4,15 @@
 
 A size is a number of cells (`71`, `710`, `7100`, `12` for the test suite) or a number of
 thousand member rows followed by `k` (`200k`): one workbook holding a whole province's member
-sheet, registered as one cell. Every roster is in the template's layout (`pipeline.samples`):
-sheet `Thông tin` (Mã đơn vị, Tên đơn vị, Năm, Quý, Ngày lập, Người lập), `Đảng viên` and
-`Quần chúng ưu tú` with the template headers, real Excel dates. The period is quý III năm 2022.
+sheet, registered as one cell. Every roster is in the template's layout (`pipeline.contract`,
+written through `rostergen.workbook`): sheet `Thông tin` (Mã đơn vị, Tên đơn vị, Năm, Quý, Ngày
+lập, Người lập), `Đảng viên` and `Quần chúng ưu tú` with the template headers, real Excel dates.
+Names and value tables are the sample inbox's (`rostergen.samples`). The period is quý III năm 2022.
 
-The tree scales the seed's shape (DOMAIN §2): per 71 cells, 19 chi bộ cơ sở and 9 đảng bộ cơ sở
-with 52 chi bộ trực thuộc, ~15.5 members a cell. From 1,420 cells up, blocks of 710 cells sit under
-`Đảng bộ cấp trên cơ sở` committees between the root and the grassroots units.
+The tree scales the seed report's shape (the organisation `rostergen.samples` builds): per 71
+cells, 19 chi bộ cơ sở and 9 đảng bộ cơ sở with 52 chi bộ trực thuộc, ~15.5 members a cell. From
+1,420 cells up, blocks of 710 cells sit under `Đảng bộ cấp trên cơ sở` committees between the root
+and the grassroots units.
 
 What the pipeline must find is written beside the data in `planted.json`, counted here from the
 rows themselves (not by the pipeline): the totals, every cell's figures, every unit's members, and
@@ -40,9 +42,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import samples
+from pipeline.contract import (
+    CANDIDATE_HEADERS, CANDIDATE_SHEET, GRASSROOTS_CELL, GRASSROOTS_COMMITTEE, INFO_SHEET, LABELS,
+    MEMBER_HEADERS, MEMBER_SHEET, ROOT, SUBORDINATE_CELL, UPPER,
+)
 from pipeline.normalize import fold
-from pipeline.register import GRASSROOTS_CELL, GRASSROOTS_COMMITTEE, ROOT, SUBORDINATE_CELL, UPPER
+from rostergen import samples
+from rostergen.workbook import DATE_FORMAT, candidate_values, info_pairs, member_index, member_values
 
 # Bump when the data a seed gives changes: cached inboxes are then written again.
 GENERATOR_VERSION = 1
@@ -69,23 +75,13 @@ SHARE_RECENT = 0.016  # admitted late 2021: still probationary, not overdue
 SHARE_RECOGNIZABLE = 0.008  # admitted mid-2021: recognized in (or just before) the quarter
 SHARE_WOMEN = 0.155
 
-MEMBER_SHEET = samples.MEMBER_SHEET
-CANDIDATE_SHEET = samples.CANDIDATE_SHEET
-# Column of each member field in samples.MEMBER_HEADERS (0 = STT).
-(
-    NAME,
-    BORN,
-    GENDER,
-    ETHNICITY,
-    RELIGION,
-    CCCD,
-    ADMITTED,
-    CEREMONY,
-    OFFICIAL,
-    YOUTH,
-    EDUCATION,
-    NOTE,
-) = range(1, 13)
+# Where the fields read back here sit in a member row (a list in MEMBER_HEADERS order, STT first).
+NAME = member_index("full_name")
+BORN = member_index("birth_date")
+ETHNICITY = member_index("ethnicity")
+CCCD = member_index("citizen_id")
+ADMITTED = member_index("admitted_on")
+OFFICIAL = member_index("official_on")
 
 
 @dataclass(frozen=True)
@@ -315,21 +311,22 @@ class People:
         female = rng.random() < SHARE_WOMEN
         name = self.name(female)
         ethnicity = _pick(rng, _ETHNIC)
-        return [
-            0,
-            name,
-            born,
-            "Nữ" if female else "Nam",
-            ethnicity,
-            _pick(rng, _RELIGION),
-            self.citizen_id(female, born),
-            admitted,
-            ceremony,
-            official,
-            "x" if age < 30 and rng.random() < 0.88 else None,
-            _pick(rng, _EDUCATION[admitted.year < 2005]),
-            None,
-        ]
+        # Keyword order is draw order: the values are drawn left to right, as the seed expects.
+        return member_values(
+            row_number=0,
+            full_name=name,
+            birth_date=born,
+            gender="Nữ" if female else "Nam",
+            ethnicity=ethnicity,
+            religion=_pick(rng, _RELIGION),
+            citizen_id=self.citizen_id(female, born),
+            admitted_on=admitted,
+            ceremony_on=ceremony,
+            official_on=official,
+            youth_union="x" if age < 30 and rng.random() < 0.88 else None,
+            education=_pick(rng, _EDUCATION[admitted.year < 2005]),
+            note=None,
+        )
 
     def candidate(self, helpers: list[list]) -> list:
         rng = self.rng
@@ -338,19 +335,19 @@ class People:
             days=rng.randint(1, 360)
         )
         helper_1, helper_2 = rng.sample(helpers, 2)
-        return [
-            0,
-            self.name(female),
-            born,
-            "Nữ" if female else "Nam",
-            _pick(rng, _ETHNIC),
-            self.citizen_id(female, born),
-            _day(rng, dt.date(2017, 11, 1), dt.date(2022, 9, 9)),
-            helper_1[NAME],
-            helper_2[NAME],
-            "x" if rng.random() < 0.9 else None,
-            rng.choice(samples.CANDIDATE_NOTES) if rng.random() < 0.4 else None,
-        ]
+        return candidate_values(  # drawn left to right, as in member()
+            row_number=0,
+            full_name=self.name(female),
+            birth_date=born,
+            gender="Nữ" if female else "Nam",
+            ethnicity=_pick(rng, _ETHNIC),
+            citizen_id=self.citizen_id(female, born),
+            certificate_on=_day(rng, dt.date(2017, 11, 1), dt.date(2022, 9, 9)),
+            helper_1=helper_1[NAME],
+            helper_2=helper_2[NAME],
+            youth_union="x" if rng.random() < 0.9 else None,
+            note=rng.choice(samples.CANDIDATE_NOTES) if rng.random() < 0.4 else None,
+        )
 
 
 # --- the inbox --------------------------------------------------------------------------------
@@ -434,20 +431,20 @@ def _plant(rng: random.Random, rosters: list[Roster], k: int) -> list[dict]:
         if kind == 0:  # 4th digit of the citizen ID says the other gender
             flipped = {"0": "1", "1": "0", "2": "3", "3": "2"}[m[CCCD][3]]
             m[CCCD] = m[CCCD][:3] + flipped + m[CCCD][4:]
-            at("CCCD_MISMATCH", roster, i, "Số CCCD")
+            at("CCCD_MISMATCH", roster, i, LABELS["citizen_id"])
         elif kind == 1:  # a birth date that does not exist, typed as text
             m[BORN] = f"31/02/{m[BORN].year}"
-            at("BAD_DATE", roster, i, "Ngày sinh")
+            at("BAD_DATE", roster, i, LABELS["birth_date"])
         elif kind == 2:  # Dân tộc left empty
             m[ETHNICITY] = None
-            at("REQUIRED_MISSING", roster, i, "Dân tộc")
+            at("REQUIRED_MISSING", roster, i, LABELS["ethnicity"])
         elif kind == 3:  # the same person on another cell's sheet (or twice in one workbook)
             others = [r for r in rosters if r is not roster] or [roster]
             target = rng.choice(others)
             twin = list(m)
             target.members.append(twin)
-            at("DUPLICATE_PERSON", roster, i, "Số CCCD")
-            at("DUPLICATE_PERSON", target, len(target.members) - 1, "Số CCCD")
+            at("DUPLICATE_PERSON", roster, i, LABELS["citizen_id"])
+            at("DUPLICATE_PERSON", target, len(target.members) - 1, LABELS["citizen_id"])
         # kind 4: spare rows, so each problem lands on a different person
     return found
 
@@ -518,7 +515,7 @@ def _planted(
 
 
 def _rolled_target(units: list[samples.Unit]) -> int:
-    """The root's target as DOMAIN §2 rolls it: a unit's own target, else its children's sum."""
+    """The root's target as the report rolls it up: a unit's own target, else its children's sum."""
     children: dict[str | None, list[str]] = {}
     own = {u.code: u.target for u in units}
     for u in units:
@@ -544,25 +541,25 @@ def write_roster(job: tuple) -> None:
     path, roster = job
     wb = openpyxl.Workbook(write_only=True)
     wb.properties.creator = roster.clerk
-    info = wb.create_sheet(samples.INFO_SHEET)
+    info = wb.create_sheet(INFO_SHEET)
 
     def dated(ws, value):
         cell = WriteOnlyCell(ws, value=value)
-        cell.number_format = samples.DATE_FORMAT
+        cell.number_format = DATE_FORMAT
         return cell
 
-    for label, value in (
-        ("Mã đơn vị", roster.code),
-        ("Tên đơn vị", roster.name),
-        ("Năm", YEAR),
-        ("Quý", QUARTER),
-        ("Ngày lập", roster.created_on),
-        ("Người lập", roster.clerk),
+    for label, value in info_pairs(
+        code=roster.code,
+        name=roster.name,
+        year=YEAR,
+        quarter=QUARTER,
+        created_on=roster.created_on,
+        created_by=roster.clerk,
     ):
         info.append([label, dated(info, value) if isinstance(value, dt.date) else value])
     for sheet, headers, rows in (
-        (MEMBER_SHEET, samples.MEMBER_HEADERS, roster.members),
-        (CANDIDATE_SHEET, samples.CANDIDATE_HEADERS, roster.candidates),
+        (MEMBER_SHEET, MEMBER_HEADERS, roster.members),
+        (CANDIDATE_SHEET, CANDIDATE_HEADERS, roster.candidates),
     ):
         ws = wb.create_sheet(sheet)
         ws.append(headers)

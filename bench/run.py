@@ -176,7 +176,7 @@ def _feedback_workers() -> int:
     """Workers the feedback stage gets: every core, when write_feedback takes an executor."""
     import inspect
 
-    from pipeline.feedback import write_feedback
+    from pipeline.feedback.packages import write_feedback
 
     if "executor" not in inspect.signature(write_feedback).parameters:
         return 1
@@ -190,7 +190,7 @@ def run_feedback(report, folder: Path, workers: int) -> None:
     one (pipeline.parallel), else in this process."""
     import inspect
 
-    from pipeline.feedback import write_feedback
+    from pipeline.feedback.packages import write_feedback
 
     if "executor" not in inspect.signature(write_feedback).parameters:
         write_feedback(report, folder)
@@ -216,7 +216,9 @@ def child_pipeline(
 
     import pipeline.build as build
     import pipeline.intake as intake
-    from pipeline.build import build_report, choose_period, read_inbox
+    from pipeline.build import build_report
+    from pipeline.intake import choose_period
+    from pipeline.reading import read_inbox
     from pipeline.config import load_config
     from pipeline.outputs import pdf_name, workbook_name, write_summary, write_workbook
     from pipeline.register import read_register
@@ -323,7 +325,9 @@ def _rerun_one_changed(folder: Path, out: Path, register, config, feedback: bool
     inbox links every other file."""
     from openpyxl import load_workbook
 
-    from pipeline.build import build_report, choose_period, read_inbox
+    from pipeline.build import build_report
+    from pipeline.intake import choose_period
+    from pipeline.reading import read_inbox
     from pipeline.outputs import pdf_name, workbook_name, write_summary, write_workbook
     from pipeline.render.committee import write_committee_pdf
 

@@ -11,10 +11,13 @@ import argparse
 import datetime as dt
 import enum
 import sys
+
+from contextlib import nullcontext
 from pathlib import Path
 
 from pipeline import __version__
 from pipeline.errors import PipelineError
+from pipeline.rulebook import Severity
 
 
 class Exit(enum.IntEnum):
@@ -34,7 +37,7 @@ def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"ngày \"{text}\" phải có dạng YYYY-MM-DD")
+        raise argparse.ArgumentTypeError(f"ngày \"{text}\" phải có dạng YYYY-MM-DD") from None
 
 
 def _quarter(text: str) -> int:
@@ -122,103 +125,69 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _progress(enabled: bool, label: str):
-    """A progress bar over an iterable when stderr is a terminal; else the iterable itself."""
-    if not enabled:
-        return lambda items: items
+# Each command imports the library when it runs, not at start-up (for start-up time only):
+# `--help` and a mistyped argument answer at once instead of after importing pandas.
 
-    def wrap(items):
+
+class _Console:
+    """The app's Display on a terminal: rich progress bars and a status line on stderr, shown
+    only when stderr is a terminal and not --quiet; the closing lines on stderr unless --quiet."""
+
+    def __init__(self, quiet: bool):
+        from rich.console import Console  # lazy: start-up time of `--help` and argument errors
+
+        self.console = Console(stderr=True, quiet=quiet)
+        self.interactive = sys.stderr.isatty() and not quiet
+
+    def track(self, label: str, items):
+        if not self.interactive:
+            return items
         from rich.progress import track
 
         if not hasattr(items, "__len__"):  # a sized iterable (pipeline.parallel.Tasks) moves as it goes
             items = list(items)
         return track(items, description=label, total=len(items), transient=True)
 
-    return wrap
+    def status(self, label: str):
+        return self.console.status(label) if self.interactive else nullcontext()
 
-
-def _console(args):
-    from rich.console import Console
-
-    return Console(stderr=True, quiet=args.quiet), sys.stderr.isatty() and not args.quiet
+    def print(self, text: str) -> None:
+        self.console.print(text)
 
 
 def run_report(args) -> Exit:
-    from pipeline.build import build_report, choose_period, read_inbox
-    from pipeline.config import load_config
-    from pipeline.outputs import atomic_path, pdf_name, workbook_name, write_summary, write_workbook
-    from pipeline.register import read_register
-    from pipeline.render.committee import write_committee_pdf
+    from pipeline.app import make_report
     from pipeline.render.vn import number
 
-    console, interactive = _console(args)
-    config_path = args.config
-    if config_path is None and Path("pipeline.toml").is_file():
-        config_path = Path("pipeline.toml")
-    config = load_config(config_path)
-    if args.date:
-        from dataclasses import replace
-
-        config = replace(config, report_date=args.date)
-    register = read_register(args.units)
-    inbox = read_inbox(args.inbox, register, _progress(interactive, "Đọc danh sách"), workers=args.workers)
-    submissions = inbox.submissions
-    if not submissions:
-        raise PipelineError(f"Thư mục nhận {args.inbox} không có tệp nào. Chép các tệp danh sách vào rồi chạy lại.")
-    period = choose_period(submissions, args.year, args.quarter)
-    report = build_report(register, submissions, period, config, today=dt.date.today(), prepared=inbox.prepared)
-
-    folder = args.out / period.slug
-    folder.mkdir(parents=True, exist_ok=True)
-    with console.status("Đang viết báo cáo PDF…") if interactive else _nothing():
-        pdf = folder / pdf_name(report)
-        with atomic_path(pdf) as tmp:
-            write_committee_pdf(report, tmp)
-    xlsx = write_workbook(report, folder / workbook_name(report))
-    summary = write_summary(report, folder)
-    packages = feedback = None
-    if not args.no_feedback:
-        from pipeline.feedback import write_feedback
-        from pipeline.parallel import make_executor
-
-        with make_executor(args.workers, args.dask) as executor:
-            feedback = write_feedback(report, folder, _progress(interactive, "Gói phản hồi"),
-                                      executor=executor, reuse=not args.rebuild_feedback)
-        packages = folder / "units"
-
+    console = _Console(args.quiet)
+    run = make_report(inbox=args.inbox, units=args.units, quarter=args.quarter, year=args.year, out=args.out,
+                      config=args.config, report_date=args.date, feedback=not args.no_feedback,
+                      workers=args.workers, dask=args.dask, rebuild_feedback=args.rebuild_feedback,
+                      display=console)
+    report = run.report
     cov = report.coverage
     totals = report.totals
-    console.print(f"Báo cáo {period.label}: {number(totals['members'])} đảng viên, kết nạp trong quý "
+    console.print(f"Báo cáo {report.period.label}: {number(totals['members'])} đảng viên, kết nạp trong quý "
                   f"{number(totals['admitted_quarter'])}, từ đầu năm {number(totals['admitted_ytd'])}.")
     console.print(f"Chi bộ có số liệu: {number(cov.accepted)}/{number(cov.expected)}"
                   + (f"; chưa gửi: {number(len(cov.missing))}" if cov.missing else "")
                   + (f"; không dùng được: {number(len(cov.rejected))}" if cov.rejected else "")
                   + f". Lỗi: {number(report.error_count())}, cảnh báo: {number(report.warning_count())}.")
-    if feedback is not None:
-        console.print(f"Phản hồi: {number(len(feedback.rendered))} chi bộ làm mới, "
-                      f"{number(len(feedback.reused))} dùng lại.")
-    print(f"Báo cáo: {pdf}")
-    print(f"Số liệu Excel: {xlsx}")
-    print(f"summary.json: {summary}")
-    if packages:
-        print(f"Phản hồi cho từng chi bộ: {packages}")
+    if run.feedback is not None:
+        console.print(f"Phản hồi: {number(len(run.feedback.rendered))} chi bộ làm mới, "
+                      f"{number(len(run.feedback.reused))} dùng lại.")
+    print(f"Báo cáo: {run.pdf}")
+    print(f"Số liệu Excel: {run.workbook}")
+    print(f"summary.json: {run.summary}")
+    if run.packages:
+        print(f"Phản hồi cho từng chi bộ: {run.packages}")
     return Exit.OK
 
 
 def run_check(args) -> Exit:
-    from pipeline.check import check_files
-    from pipeline.issues import SEVERITY_VI
-    from pipeline.period import Period
-    from pipeline.register import read_register
+    from pipeline.app import check_files
 
-    missing = [str(p) for p in args.files if not p.is_file()]
-    if missing:
-        raise PipelineError(f"Không tìm thấy tệp: {', '.join(missing)}.")
-    if (args.year is None) != (args.quarter is None):
-        raise PipelineError("Ghi cả --year và --quarter, hoặc bỏ cả hai (khi đó dùng kỳ ghi trong tệp).")
-    period = Period(args.year, args.quarter) if args.year else None
-    register = read_register(args.units) if args.units else None
-    results = check_files(args.files, register, period, dt.date.today())
+    results = check_files(args.files, args.units, year=args.year, quarter=args.quarter)
     for result in results:
         head = (f"{result.file}: {result.members} đảng viên"
                 + (f", {result.period.label}" if result.period else "")
@@ -229,7 +198,7 @@ def run_check(args) -> Exit:
                 f"trang \"{i.sheet}\"" if i.sheet else "",
                 f"ô {i.cell}" if i.cell else (f"dòng {i.row}" if i.row else ""),
                 f"cột \"{i.column}\"" if i.column else "") if x)
-            print(f"  [{SEVERITY_VI[i.severity]}] {where + ': ' if where else ''}{i.message}")
+            print(f"  [{Severity(i.severity).vi}] {where + ': ' if where else ''}{i.message}")
     total = sum(r.errors for r in results)
     print(f"Tổng cộng: {len(results)} tệp, {total} lỗi, {sum(r.warnings for r in results)} cảnh báo."
           + (" Sửa các lỗi rồi kiểm tra lại trước khi gửi." if total else " Có thể gửi."))
@@ -237,38 +206,12 @@ def run_check(args) -> Exit:
 
 
 def run_template(args) -> Exit:
-    from pipeline.period import Period
-    from pipeline.register import read_register
-    from pipeline.template import write_template, write_templates
+    from pipeline.app import make_templates
 
-    if (args.year is None) != (args.quarter is None):
-        raise PipelineError("Ghi cả --year và --quarter, hoặc bỏ cả hai.")
-    period = Period(args.year, args.quarter) if args.year else None
-    args.out.mkdir(parents=True, exist_ok=True)
-    if args.blank:
-        written = [write_template(args.out / "mau-danh-sach-trong.xlsx", None, period)]
-    else:
-        register = read_register(args.units)
-        if args.unit:
-            units = register.units
-            code = next((c for c in units.index if c.upper() == args.unit.strip().upper()), None)
-            if code is None or not units.at[code, "is_cell"]:
-                raise PipelineError(f"Mã \"{args.unit}\" không phải chi bộ trong danh mục {args.units}.")
-            suffix = f"-{period.slug}" if period else ""
-            written = [write_template(args.out / f"mau-danh-sach-{code}{suffix}.xlsx",
-                                      (code, units.at[code, "name"]), period)]
-        else:
-            written = write_templates(register, args.out, period)
+    written = make_templates(None if args.blank else args.units, args.out, unit=args.unit, blank=args.blank,
+                             year=args.year, quarter=args.quarter)
     print(f"Đã tạo {len(written)} tệp mẫu trong {args.out}")
     return Exit.OK
-
-
-class _nothing:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -55,6 +55,17 @@ class Config:
         return f"Số {number}-{self.document_code}"
 
 
+DEFAULT_FILE = Path("pipeline.toml")
+
+
+def find_config(path: Path | None) -> Path | None:
+    """The configuration file to use: `path` when given, else `pipeline.toml` in the current
+    folder when there is one, else None (the defaults)."""
+    if path is not None:
+        return Path(path)
+    return DEFAULT_FILE if DEFAULT_FILE.is_file() else None
+
+
 def load_config(path: Path | None) -> Config:
     """Read a TOML file into a Config; no file gives the defaults."""
     if path is None:
@@ -63,9 +74,9 @@ def load_config(path: Path | None) -> Config:
         with open(path, "rb") as fh:
             data = tomllib.load(fh)
     except FileNotFoundError:
-        raise PipelineError(f"Không tìm thấy tệp cấu hình {path}. Kiểm tra lại đường dẫn --config.")
+        raise PipelineError(f"Không tìm thấy tệp cấu hình {path}. Kiểm tra lại đường dẫn --config.") from None
     except tomllib.TOMLDecodeError as exc:
-        raise PipelineError(f"Tệp cấu hình {path} viết sai cú pháp TOML: {exc}. Sửa lại rồi chạy lại.")
+        raise PipelineError(f"Tệp cấu hình {path} viết sai cú pháp TOML: {exc}. Sửa lại rồi chạy lại.") from None
     flat: dict = {}
     for key, value in data.items():
         if isinstance(value, dict):  # sections are only for readability
@@ -85,7 +96,7 @@ def load_config(path: Path | None) -> Config:
         try:
             flat["report_date"] = dt.date.fromisoformat(flat["report_date"])
         except ValueError:
-            raise PipelineError(f"report_date trong {path} phải có dạng YYYY-MM-DD.")
+            raise PipelineError(f"report_date trong {path} phải có dạng YYYY-MM-DD.") from None
     if "ratio_decimals" in flat and not (
         isinstance(flat["ratio_decimals"], int) and 0 <= flat["ratio_decimals"] <= 3
     ):

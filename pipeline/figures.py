@@ -1,4 +1,4 @@
-"""The figures of DOMAIN §5 for every unit, rolled up the tree, and the coverage.
+"""The figures for every unit, rolled up the tree, and the coverage (docs/figures.md).
 
 Each member row gets boolean flags (vectorised); flags are rolled up by pairing every cell with
 its ancestors, so a person on two cells' sheets counts once above them. A unit's figures are
@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.intake import ACCEPTED, REJECTED, Submission
+from pipeline.charter import ADMISSION_MIN_AGE, YOUTH_AGE_LIMIT, overdue_mask, probation_end, probation_start
+from pipeline.contract import MAJORITY_GROUP
+from pipeline.intake import Submission
 from pipeline.normalize import PERSON_ID, age_at
 from pipeline.period import Period
 from pipeline.register import Register
 from pipeline.report import FIGURE_COLUMNS, Coverage
-
-PROBATION = pd.DateOffset(months=12)
-GRACE = pd.Timedelta(days=30)   # "quá hạn" only 30 days after the 12 months are over
-CERTIFICATE = pd.DateOffset(months=60)
+from pipeline.status import FileStatus, UnitStatus
 
 
 def person_key(members: pd.DataFrame) -> pd.Series:
@@ -46,26 +45,15 @@ def member_flags(members: pd.DataFrame, period: Period) -> pd.DataFrame:
         flags[f"admitted_q{q}"] = admitted.between(pd.Timestamp(q_start), min(pd.Timestamp(q_end), end))
     flags["recognized_quarter"] = official.between(start, end)
     flags["ytd_women"] = ytd & members["gender"].eq("Nữ")
-    flags["ytd_minority"] = ytd & members["ethnicity"].notna() & members["ethnicity"].ne("Kinh")
+    flags["ytd_minority"] = ytd & members["ethnicity"].notna() & members["ethnicity"].ne(MAJORITY_GROUP)
     flags["ytd_religion"] = ytd & members["has_religion"].astype(bool)
     flags["ytd_youth_union"] = ytd & members["youth_union"].astype(bool)
     age = age_at(members["birth_date"], admitted)
-    flags["ytd_age_18_30"] = ytd & age.between(18, 30)
+    flags["ytd_age_18_30"] = ytd & age.between(ADMISSION_MIN_AGE, YOUTH_AGE_LIMIT)
     flags["ytd_age_known"] = ytd & age.notna()
     flags["ytd_age_sum"] = age.where(ytd, 0).fillna(0)
-    flags["overdue"] = overdue_mask(members, period)
+    flags["overdue"] = overdue_mask(members, period.end)
     return flags
-
-
-def probation_start(members: pd.DataFrame) -> pd.Series:
-    return members["ceremony_on"].fillna(members["admitted_on"])
-
-
-def overdue_mask(members: pd.DataFrame, period: Period) -> pd.Series:
-    due = probation_start(members) + PROBATION
-    # A file without a Ngày chính thức column cannot say who is overdue (no issue is raised either).
-    known = members["has_official_column"].astype(bool)
-    return known & members["official_on"].isna() & (due + GRACE < pd.Timestamp(period.end))
 
 
 def unit_figures(register: Register, members: pd.DataFrame, candidates: pd.DataFrame,
@@ -90,8 +78,9 @@ def unit_figures(register: Register, members: pd.DataFrame, candidates: pd.DataF
 
     cells = pd.DataFrame({"cell": register.cells.index})
     cells["cells_expected"] = 1
-    cells["cells_submitted"] = cells["cell"].map(lambda c: statuses.get(c, "missing") != "missing").astype(int)
-    cells["cells_accepted"] = cells["cell"].map(lambda c: statuses.get(c) == ACCEPTED).astype(int)
+    cells["cells_submitted"] = cells["cell"].map(
+        lambda c: statuses.get(c, UnitStatus.MISSING) != UnitStatus.MISSING).astype(int)
+    cells["cells_accepted"] = cells["cell"].map(lambda c: statuses.get(c) == UnitStatus.ACCEPTED).astype(int)
     cells = cells.merge(pairs, on="cell")
     figures = figures.join(cells.groupby("unit")[["cells_expected", "cells_submitted", "cells_accepted"]].sum(),
                            how="outer")
@@ -113,10 +102,11 @@ def rolled_targets(register: Register) -> pd.Series:
     return target
 
 
-def cell_statuses(register: Register, submissions: list[Submission], period: Period) -> tuple[dict, Coverage]:
+def cell_statuses(register: Register, submissions: list[Submission],
+                  period: Period) -> tuple[dict[str, UnitStatus], Coverage]:
     """accepted / rejected / missing for every cell, and the coverage line of the report."""
     cells = list(register.cells.index)
-    statuses: dict[str, str] = {}
+    statuses: dict[str, UnitStatus] = {}
     unresolved: list[str] = []
     for sub in submissions:
         in_period = sub.period == period
@@ -127,16 +117,16 @@ def cell_statuses(register: Register, submissions: list[Submission], period: Per
         if not in_period:
             continue
         # A cell with a file for the period is accepted when one of its files is, else rejected.
-        if sub.status == ACCEPTED or statuses.get(sub.unit) == ACCEPTED:
-            statuses[sub.unit] = ACCEPTED
+        if sub.status == FileStatus.ACCEPTED or statuses.get(sub.unit) == UnitStatus.ACCEPTED:
+            statuses[sub.unit] = UnitStatus.ACCEPTED
         else:
-            statuses[sub.unit] = REJECTED
+            statuses[sub.unit] = UnitStatus.REJECTED
     for cell in cells:
-        statuses.setdefault(cell, "missing")
-    rejected = [c for c in cells if statuses[c] == REJECTED] + sorted(unresolved)
-    missing = [c for c in cells if statuses[c] == "missing"]
-    accepted = sum(1 for c in cells if statuses[c] == ACCEPTED)
-    submitted = sum(1 for c in cells if statuses[c] != "missing")
+        statuses.setdefault(cell, UnitStatus.MISSING)
+    rejected = [c for c in cells if statuses[c] == UnitStatus.REJECTED] + sorted(unresolved)
+    missing = [c for c in cells if statuses[c] == UnitStatus.MISSING]
+    accepted = sum(1 for c in cells if statuses[c] == UnitStatus.ACCEPTED)
+    submitted = sum(1 for c in cells if statuses[c] != UnitStatus.MISSING)
     return statuses, Coverage(expected=len(cells), submitted=submitted, accepted=accepted,
                               rejected=rejected, missing=missing)
 
@@ -155,9 +145,9 @@ def admitted_in_quarter(members: pd.DataFrame, register: Register, period: Perio
 
 
 def overdue_people(members: pd.DataFrame, register: Register, period: Period) -> pd.DataFrame:
-    chosen = members[overdue_mask(members, period)]
+    chosen = members[overdue_mask(members, period.end)]
     start = probation_start(chosen)
-    due = start + PROBATION
+    due = probation_end(chosen)
     return pd.DataFrame({
         "full_name": chosen["full_name"],
         "unit_code": chosen["unit"],

@@ -1,36 +1,29 @@
 """The inbox: which files, which unit and period each is for, and which submission counts.
 
-Reading is delegated to `roster.read_workbook`; here each workbook is matched to the register
-(DOMAIN §3 "which unit", "which period") and one submission per cell is chosen (DOMAIN §4).
+Reading a file is `pipeline.roster`'s; here each workbook is matched to the register and to a
+period, and one submission per cell is chosen (docs/roster-format.md, "Which unit, which
+period, which file"). `check` uses the same matching and judges every file on its own
+(`select_each`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from pipeline import issues as iss
+from pipeline import rulebook
+from pipeline.contract import INFO_FIELDS, INFO_SHEET, LABELS, MEMBER_CORE
 from pipeline.errors import PipelineError
 from pipeline.normalize import clean_text, fold, parse_date
 from pipeline.period import ROMAN, Period
 from pipeline.register import Register
 from pipeline.roster import Workbook
+from pipeline.rulebook import RULES, Issue, Unusable
+from pipeline.status import FileStatus
 
 IGNORED_NAMES = (".DS_Store", "Thumbs.db", "desktop.ini")
-
-ACCEPTED = "accepted"
-SUPERSEDED = "superseded"
-OTHER_PERIOD = "other_period"
-REJECTED = "rejected"
-
-STATUS_VI = {
-    ACCEPTED: "Được dùng",
-    SUPERSEDED: "Không dùng (đã có tệp mới hơn)",
-    OTHER_PERIOD: "Không dùng (kỳ khác)",
-    REJECTED: "Không dùng được",
-}
 
 
 @dataclass
@@ -40,8 +33,8 @@ class Submission:
     period: Period | None = None
     period_source: str = ""          # info | filename | title | assumed
     created_on: dt.date | None = None
-    status: str = REJECTED
-    issues: list[iss.Issue] = field(default_factory=list)
+    status: FileStatus = FileStatus.REJECTED
+    issues: list[Issue] = field(default_factory=list)
 
     @property
     def file(self) -> str:
@@ -62,9 +55,9 @@ def list_inbox(inbox: Path) -> list[Path]:
 
 # ---------- which unit ----------
 
-def resolve_unit(wb: Workbook, register: Register) -> tuple[str | None, list[iss.Issue]]:
+def resolve_unit(wb: Workbook, register: Register) -> tuple[str | None, list[Issue]]:
     codes = register.codes
-    problems: list[iss.Issue] = []
+    problems: list[Issue] = []
     stated = clean_text(wb.info.get("code"))
     if stated and stated.upper() in codes:
         return codes[stated.upper()], problems
@@ -75,12 +68,12 @@ def resolve_unit(wb: Workbook, register: Register) -> tuple[str | None, list[iss
         texts = [t for t in [clean_text(wb.info.get("name")), *wb.titles, Path(wb.file).stem] if t]
         found = _unit_by_name(texts, register)
         how = f"đơn vị {found} theo tên đơn vị" if found else None
-    at = {"sheet": wb.info_sheet, "row": wb.info_rows.get("code"), "column": "Mã đơn vị"} if stated else {}
+    at = {"sheet": wb.info_sheet, "row": wb.info_rows.get("code"), "column": INFO_FIELDS["code"]} if stated else {}
     if found and stated:
-        problems.append(iss.make("UNIT_CODE_UNKNOWN", file=wb.file, value=stated, detail=how, unit=found, **at))
+        problems.append(rulebook.make("UNIT_CODE_UNKNOWN", file=wb.file, value=stated, detail=how, unit=found, **at))
     if not found and (wb.readable or wb.info):
         detail = f"mã \"{stated}\" không có trong danh mục" if stated else "không có mã đơn vị, tên tệp và tên đơn vị không khớp danh mục"
-        problems.append(iss.make("UNIT_UNKNOWN", file=wb.file, value=stated, detail=detail, **at))
+        problems.append(rulebook.make("UNIT_UNKNOWN", file=wb.file, value=stated, detail=detail, **at))
     return found, problems
 
 
@@ -159,14 +152,14 @@ def period_in_text(text: str) -> Period | None:
     return None
 
 
-def resolve_period(wb: Workbook) -> tuple[Period | None, str, list[iss.Issue]]:
+def resolve_period(wb: Workbook) -> tuple[Period | None, str, list[Issue]]:
     problems = []
     year_raw, quarter_raw = wb.info.get("year"), wb.info.get("quarter")
     year, quarter = _parse_year(year_raw), _parse_quarter(quarter_raw)
-    for raw, parsed, label in ((year_raw, year, "Năm"), (quarter_raw, quarter, "Quý")):
+    for raw, parsed, key in ((year_raw, year, "year"), (quarter_raw, quarter, "quarter")):
         if raw is not None and parsed is None:
-            problems.append(iss.make("BAD_QUARTER", file=wb.file, sheet=wb.info_sheet, column=label, value=raw,
-                                     row=wb.info_rows.get("year" if label == "Năm" else "quarter")))
+            problems.append(rulebook.make("BAD_QUARTER", file=wb.file, sheet=wb.info_sheet, column=INFO_FIELDS[key],
+                                          value=raw, row=wb.info_rows.get(key)))
     if year and quarter:
         return Period(year, quarter), "info", problems
     found = period_in_text(Path(wb.file).stem)
@@ -197,22 +190,28 @@ def infer_year(submissions: list[Submission], quarter: int) -> int:
     )
 
 
+def choose_period(submissions: list[Submission], year: int | None, quarter: int) -> Period:
+    if not 1 <= quarter <= 4:
+        raise PipelineError(f"Quý phải là 1, 2, 3 hoặc 4 (đang là {quarter}).")
+    if year is None:
+        year = infer_year(submissions, quarter)
+    return Period(year, quarter)
+
+
 # ---------- which submission counts ----------
 
-def match(workbooks: list[Workbook], register: Register) -> list[Submission]:
-    """Unit and period for every workbook (period None when the file does not say)."""
+def match(workbooks: list[Workbook], register: Register | None) -> list[Submission]:
+    """Unit and period for every workbook (period None when the file does not say).
+
+    Without a register (`check` on a cell's own machine) the unit is the file's own code as
+    written, else its file name."""
     out = []
     for wb in workbooks:
         sub = Submission(workbook=wb, issues=list(wb.issues))
-        # Even an unreadable file is matched (by its name) so its cell shows as rejected, not missing.
-        unit, problems = resolve_unit(wb, register)
-        sub.unit = unit
-        sub.issues += problems
-        if unit is not None and not register.units.at[unit, "is_cell"]:
-            sub.issues.append(iss.make("UNIT_NOT_CELL", file=wb.file, sheet=wb.info_sheet, column="Mã đơn vị",
-                                       row=wb.info_rows.get("code"), value=unit,
-                                       detail=register.units.at[unit, "type"].lower(), unit=unit))
-            sub.unit = None
+        if register is None:
+            sub.unit = clean_text(wb.info.get("code")) or Path(wb.file).stem
+        else:
+            _match_unit(sub, register)
         sub.period, sub.period_source, problems = resolve_period(wb)
         sub.issues += problems
         sub.created_on, _ = parse_date(wb.info.get("created_on"))
@@ -220,52 +219,93 @@ def match(workbooks: list[Workbook], register: Register) -> list[Submission]:
     return out
 
 
+def _match_unit(sub: Submission, register: Register) -> None:
+    # Even an unreadable file is matched (by its name) so its cell shows as rejected, not missing.
+    wb = sub.workbook
+    unit, problems = resolve_unit(wb, register)
+    sub.unit = unit
+    sub.issues += problems
+    if unit is not None and not register.units.at[unit, "is_cell"]:
+        sub.issues.append(rulebook.make("UNIT_NOT_CELL", file=wb.file, sheet=wb.info_sheet, column=INFO_FIELDS["code"],
+                                        row=wb.info_rows.get("code"), value=unit,
+                                        detail=register.units.at[unit, "type"].lower(), unit=unit))
+        sub.unit = None
+
+
 def select(submissions: list[Submission], period: Period) -> list[Submission]:
     """Decide each submission's status for this period; the latest `Ngày lập`, then file time, wins."""
     for sub in submissions:
         if sub.period is None:
             sub.period = period
-            if not sub.workbook.readable:
-                continue  # its own problem is said already
-            sub.issues.append(iss.make("PERIOD_ASSUMED", file=sub.file, sheet=sub.workbook.info_sheet, unit=sub.unit,
-                                       detail=period.label))
+            if sub.workbook.readable:  # an unreadable file's own problem is said already
+                sub.issues.append(_assumed(sub, period, sub.workbook.info_sheet))
     candidates: dict[str, list[Submission]] = {}
     for sub in submissions:
-        usable = sub.workbook.readable and sub.unit is not None and not fatal(sub)
         if sub.period is not None and sub.period != period:
-            sub.status = OTHER_PERIOD
-            sub.issues.append(iss.make("OTHER_PERIOD", file=sub.file, unit=sub.unit, detail=sub.period.label))
-        elif usable:
+            sub.status = FileStatus.OTHER_PERIOD
+            sub.issues.append(_other_period(sub))
+        elif usable(sub):
             candidates.setdefault(sub.unit, []).append(sub)
         else:
-            sub.status = REJECTED
+            sub.status = FileStatus.REJECTED
     for unit, subs in candidates.items():
         subs.sort(key=lambda s: (s.created_on or dt.date.min, s.workbook.mtime, s.file), reverse=True)
         winner = subs[0]
-        winner.status = ACCEPTED
+        winner.status = FileStatus.ACCEPTED
         for other in subs[1:]:
-            other.status = SUPERSEDED
-            other.issues.append(iss.make("DUPLICATE_SUBMISSION", file=other.file, unit=unit, detail=winner.file))
+            other.status = FileStatus.SUPERSEDED
+            other.issues.append(rulebook.make("DUPLICATE_SUBMISSION", file=other.file, unit=unit, detail=winner.file))
     for sub in submissions:
         if sub.unit is not None:
-            sub.issues = [i if i.unit else _with_unit(i, sub.unit) for i in sub.issues]
+            sub.issues = [i if i.unit else replace(i, unit=sub.unit) for i in sub.issues]
     return submissions
 
 
-# A missing name or admission-date column makes the file's core figures impossible.
-_FATAL_COLUMNS = {"Họ và tên", "Ngày vào Đảng"}
+def select_each(submissions: list[Submission], period: Period | None,
+                today: dt.date) -> dict[Period, list[Submission]]:
+    """`check`: every file judged on its own (no file supersedes another) against `period`, else
+    the period it says, else the last quarter that has ended by `today`. A file for another
+    period than asked is said so and still checked. → the files grouped by the period they are
+    checked against."""
+    by_period: dict[Period, list[Submission]] = {}
+    for sub in submissions:
+        own = sub.period
+        target = period or own or last_finished_quarter(today)
+        if own is None and sub.workbook.readable:
+            sub.issues.append(_assumed(sub, target, INFO_SHEET))
+        elif own is not None and own != target:
+            sub.issues.append(_other_period(sub))
+        sub.period = target
+        sub.status = FileStatus.ACCEPTED if usable(sub) else FileStatus.REJECTED
+        by_period.setdefault(target, []).append(sub)
+    return by_period
 
 
-def fatal(sub: Submission) -> bool:
-    """The file cannot give its cell's figures at all."""
-    return any(
-        i.rule in ("FILE_UNREADABLE", "FILE_PROTECTED", "FILE_EMPTY", "NO_MEMBER_SHEET", "FILE_NOT_SPREADSHEET")
-        or (i.rule == "MISSING_COLUMN" and i.column in _FATAL_COLUMNS and i.sheet == sub.workbook.members.sheet)
-        for i in sub.issues
-    )
+def last_finished_quarter(today: dt.date) -> Period:
+    current = Period(today.year, (today.month - 1) // 3 + 1)
+    return Period(today.year - 1, 4) if current.quarter == 1 else Period(today.year, current.quarter - 1)
 
 
-def _with_unit(issue: iss.Issue, unit: str) -> iss.Issue:
-    from dataclasses import replace
+def _assumed(sub: Submission, period: Period, sheet: str | None) -> Issue:
+    return rulebook.make("PERIOD_ASSUMED", file=sub.file, sheet=sheet, unit=sub.unit, detail=period.label)
 
-    return replace(issue, unit=unit)
+
+def _other_period(sub: Submission) -> Issue:
+    return rulebook.make("OTHER_PERIOD", file=sub.file, unit=sub.unit, detail=sub.period.label)
+
+
+_CORE_LABELS = {LABELS[key] for key in MEMBER_CORE}
+
+
+def usable(sub: Submission) -> bool:
+    """The file can give its cell's figures: it was read, its unit is known, and none of its
+    issues makes it unusable (rulebook.Unusable)."""
+    return sub.workbook.readable and sub.unit is not None and not any(_makes_unusable(i, sub) for i in sub.issues)
+
+
+def _makes_unusable(issue: Issue, sub: Submission) -> bool:
+    unusable = RULES[issue.rule].unusable
+    if unusable is Unusable.CORE_COLUMN:
+        members = sub.workbook.members
+        return issue.column in _CORE_LABELS and members is not None and issue.sheet == members.sheet
+    return unusable is Unusable.YES

@@ -1,4 +1,4 @@
-"""Text, dates and citizen IDs as offices type them → clean values (DOMAIN §3).
+"""Text, dates and citizen IDs as offices type them → clean values (docs/roster-format.md).
 
 Day first, always: Vietnamese dates are never month first.
 """
@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 import unicodedata
 
 import numpy as np

@@ -1,19 +1,22 @@
-"""summary.json and the Excel workbook (DOMAIN §7), written safely: temp file, then rename."""
+"""summary.json and the Excel workbook, written safely (temp file, then rename).
+
+docs/outputs.md describes both for their readers."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import tempfile
-from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
+from xlsxwriter import Workbook
 
-from pipeline.issues import SEVERITY_VI
-from pipeline.parallel import paused_gc
+from pipeline.bulk import paused_gc
+from pipeline.contract import LABELS, REGISTER_COLUMNS
+from pipeline.files import atomic_path
 from pipeline.report import Report
+from pipeline.rulebook import SEVERITY_VI
+from pipeline.status import UnitStatus
 
 SUMMARY_TOTALS = ("members", "probationary", "admitted_quarter", "admitted_ytd", "recognized_quarter",
                   "candidates", "candidates_certified", "overdue")
@@ -27,23 +30,6 @@ def pdf_name(report: Report) -> str:
 
 def workbook_name(report: Report) -> str:
     return f"so-lieu-phat-trien-dang-vien-{report.period.slug}.xlsx"
-
-
-@contextmanager
-def atomic_path(path: Path):
-    """Yield a temporary path beside `path`; it replaces `path` only if the block succeeds."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=path.suffix)
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; outputs are ordinary files
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def _text_or_none(value):
@@ -105,7 +91,6 @@ UNIT_HEADERS = {
     "candidates": "Quần chúng ưu tú", "candidates_certified": "Trong đó có giấy chứng nhận còn hạn",
     "cells_expected": "Số chi bộ", "cells_accepted": "Chi bộ có số liệu", "file": "Tệp được dùng",
 }
-STATUS_VI = {"accepted": "Đã nhận", "rejected": "Tệp không dùng được", "missing": "Chưa gửi", "aggregate": "Tổng hợp"}
 ISSUE_HEADERS = {"severity_vi": "Mức độ", "rule": "Mã lỗi", "unit": "Đơn vị", "file": "Tệp", "sheet": "Trang",
                  "row": "Dòng", "column": "Cột", "value": "Giá trị", "message": "Nội dung và cách sửa"}
 
@@ -119,7 +104,7 @@ def _issue_frame(issues) -> pd.DataFrame:
 def workbook_tables(report: Report) -> dict[str, pd.DataFrame]:
     units = report.units.reset_index().rename(columns={"index": "code"})
     units["name"] = ["    " * d + n for d, n in zip(units["depth"], units["name"])]
-    units["status_vi"] = units["status"].map(STATUS_VI)
+    units["status_vi"] = [UnitStatus(s).vi for s in units["status"]]
     units["achievement"] = [round(100 * a / t, 1) if not pd.isna(t) and t else None
                             for a, t in zip(units["admitted_ytd"], units["target_year"])]
     units = units[list(UNIT_HEADERS)].rename(columns=UNIT_HEADERS)
@@ -128,11 +113,10 @@ def workbook_tables(report: Report) -> dict[str, pd.DataFrame]:
     issues = issues[list(ISSUE_HEADERS)].rename(columns=ISSUE_HEADERS)
     files = report.files.rename(columns={"file": "Tệp", "unit": "Đơn vị", "period": "Kỳ", "status_vi": "Tình trạng",
                                          "errors": "Số lỗi", "warnings": "Số cảnh báo"}).drop(columns=["status", "path"])
-    admitted = report.admitted_in_quarter.rename(columns={
-        "full_name": "Họ và tên", "birth_date": "Ngày sinh", "gender": "Giới tính", "unit_code": "Mã đơn vị",
-        "unit_name": "Đơn vị", "admitted_on": "Ngày vào Đảng"})
-    overdue = report.overdue.rename(columns={
-        "full_name": "Họ và tên", "unit_code": "Mã đơn vị", "unit_name": "Đơn vị",
+    person = {key: LABELS[key] for key in ("full_name", "birth_date", "gender", "admitted_on")}
+    unit = {"unit_code": REGISTER_COLUMNS["code"], "unit_name": "Đơn vị"}
+    admitted = report.admitted_in_quarter.rename(columns=person | unit)
+    overdue = report.overdue.rename(columns=person | unit | {
         "probation_start": "Bắt đầu dự bị", "due_on": "Hết hạn dự bị", "days_overdue": "Số ngày quá hạn"})
     return {UNIT_SHEET: units, "Lỗi và cảnh báo": issues, "Tệp đã nhận": files,
             "Kết nạp trong quý": admitted, "Quá hạn chính thức": overdue}
@@ -174,8 +158,6 @@ def write_workbook(report: Report, path: Path) -> Path:
     time is linear in the cells and nothing is restyled afterwards (pandas' own to_excel spends
     most of its time formatting cell objects one by one). Writing makes a few small objects per
     cell and no cycles, so the cycle collector is paused (~15% of the time at 7,100 cells)."""
-    from xlsxwriter import Workbook
-
     with atomic_path(path) as tmp, paused_gc():
         # Text from the cells' files stays text: never a formula, a link or a number.
         options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,

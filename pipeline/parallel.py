@@ -5,7 +5,7 @@
     make_executor(None)               a pool with one worker per core available to this process
     make_executor(dask_address=...)   the workers of a Dask cluster (`pip install .[dask]`)
 
-The callers (`pipeline.feedback.write_feedback`) only submit plain, picklable calls and collect
+The callers (`pipeline.feedback.packages.write_feedback`, `pipeline.reading`) only submit plain, picklable calls and collect
 their results with `run_tasks`; they never know which of the four runs them.
 
 Why a forkserver, not fork: forking a process that has already rendered with WeasyPrint copies
@@ -22,13 +22,12 @@ fresh interpreter and imports everything itself (slower to start), and nothing i
 
 from __future__ import annotations
 
-import gc
+import importlib
 import multiprocessing
 import os
 import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor, as_completed
 
 from pipeline.errors import PipelineError
@@ -37,7 +36,7 @@ from pipeline.errors import PipelineError
 # touch no font or display state on import belong here (numpy does start threads: not here).
 FORKSERVER_PRELOAD = ["weasyprint", "jinja2"]
 # Imported by each worker as it starts, before its first task.
-WORKER_IMPORTS = ("pipeline.feedback", "pipeline.render.feedback", "weasyprint", "openpyxl")
+WORKER_IMPORTS = ("pipeline.feedback.packages", "weasyprint", "openpyxl")
 
 
 def available_cores() -> int:
@@ -80,21 +79,6 @@ def _process_context():
     return multiprocessing.get_context("spawn")
 
 
-@contextmanager
-def paused_gc():
-    """No cyclic garbage collection during a bulk stage. Reading and validating build millions of
-    small objects that form no cycles; the collector would walk all of them again and again
-    (a third of the time spent taking many files' rows back from the workers). Collected once,
-    after."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 # Reading: below this many files a pool costs more to start than it saves.
 PARALLEL_READ_FROM = 150
 
@@ -121,8 +105,6 @@ def make_reader_executor(readers: int) -> Executor:
     """
     if readers <= 1:
         return InlineExecutor()
-    import pipeline.template  # noqa: F401  (the readers' one lazy import: imported once, inherited)
-
     pool = ProcessPoolExecutor(max_workers=readers, mp_context=multiprocessing.get_context("fork"),
                                initializer=_ignore_interrupt)
     pool.submit(int).result()  # forks every worker now
@@ -137,8 +119,6 @@ def _start_worker() -> None:
     """Each pool worker, once: leave Ctrl-C to the main process (it cancels what has not started
     and waits for the running tasks), then import what the tasks need."""
     _ignore_interrupt()
-    import importlib
-
     for name in WORKER_IMPORTS:
         importlib.import_module(name)
 

@@ -1,4 +1,4 @@
-"""The unit register (danh mục đơn vị) → the organisation tree (DOMAIN §2).
+"""The unit register (danh mục đơn vị) → the organisation tree (docs/roster-format.md, "The register").
 
 A register that breaks the tree (unknown parent, cycle, chi bộ with children, not exactly one
 root, duplicate codes, unknown unit type) raises PipelineError: no report can be right on it.
@@ -13,27 +13,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.contract import (
+    CELL_TYPES, GRASSROOTS_CELL, GRASSROOTS_COMMITTEE, PARTIAL_COMMITTEE, SUBORDINATE_CELL, UNIT_TYPES,
+)
+from pipeline.contract import REGISTER_COLUMNS as COLUMNS
+from pipeline.contract import REGISTER_REQUIRED as REQUIRED
 from pipeline.errors import PipelineError
-from pipeline.normalize import fold, clean_text
+from pipeline.normalize import clean_text, fold
 
-ROOT = "Đảng bộ"
-UPPER = "Đảng bộ cấp trên cơ sở"
-GRASSROOTS_COMMITTEE = "Đảng bộ cơ sở"
-PARTIAL_COMMITTEE = "Đảng bộ bộ phận"
-GRASSROOTS_CELL = "Chi bộ cơ sở"
-SUBORDINATE_CELL = "Chi bộ trực thuộc"
-UNIT_TYPES = (ROOT, UPPER, GRASSROOTS_COMMITTEE, PARTIAL_COMMITTEE, GRASSROOTS_CELL, SUBORDINATE_CELL)
-CELL_TYPES = (GRASSROOTS_CELL, SUBORDINATE_CELL)
-
-COLUMNS = {
-    "code": "Mã đơn vị",
-    "name": "Tên đơn vị",
-    "type": "Loại đơn vị",
-    "parent": "Mã đơn vị cấp trên",
-    "email": "Email",
-    "target": "Chỉ tiêu kết nạp năm",
-}
-REQUIRED = ("code", "name", "type")
 
 
 @dataclass(frozen=True)
@@ -120,7 +107,8 @@ def read_register(path: Path) -> Register:
     try:
         sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object, engine="calamine")
     except Exception as exc:  # calamine raises several types for broken files
-        raise PipelineError(f"Không đọc được danh mục đơn vị {path.name}: {exc}. Mở bằng Excel, lưu lại dạng .xlsx.")
+        raise PipelineError(
+            f"Không đọc được danh mục đơn vị {path.name}: {exc}. Mở bằng Excel, lưu lại dạng .xlsx.") from None
     for sheet, grid in sheets.items():
         for r in range(min(len(grid), 10)):
             labels = [fold(v) for v in grid.iloc[r].tolist()]
@@ -143,7 +131,7 @@ def _build(file: str, sheet: str, grid: pd.DataFrame, header_row: int, labels: l
     body = grid.iloc[header_row + 1:]
     rows = []
     for offset, values in enumerate(body.itertuples(index=False), start=header_row + 2):
-        get = lambda key: clean_text(values[index[key]]) if key in index else None  # noqa: E731
+        get = lambda key, values=values: clean_text(values[index[key]]) if key in index else None  # noqa: E731
         code = get("code")
         if not code and not get("name"):
             continue
@@ -164,7 +152,7 @@ def _build(file: str, sheet: str, grid: pd.DataFrame, header_row: int, labels: l
                 except ValueError:
                     raise PipelineError(
                         f"{where}, dòng {offset}: chỉ tiêu kết nạp \"{raw}\" không phải số nguyên."
-                    )
+                    ) from None
         rows.append({
             "code": code, "name": get("name") or code, "type": unit_type,
             "parent": get("parent") or None, "email": get("email") or None,

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from pipeline.config import Config
-from pipeline.issues import Issue
+from pipeline.rulebook import ERROR, WARNING, Issue
 from pipeline.period import Period
 
-# Per-unit figure columns of Report.units (DOMAIN §5). Every unit row has all of them; a
+# Per-unit figure columns of Report.units (docs/figures.md). Every unit row has all of them; a
 # non-cell's figures are over its whole subtree (persons counted once).
 FIGURE_COLUMNS = [
     "members",             # distinct persons on the member sheets
@@ -85,7 +85,7 @@ class Report:
         return int(self.totals["admitted_ytd"]) / members if members else 0.0
 
     def error_count(self) -> int:
-        return sum(1 for i in self.issues if i.severity == "error")
+        return sum(1 for i in self.issues if i.severity == ERROR)
 
     def warning_count(self) -> int:
-        return sum(1 for i in self.issues if i.severity == "warning")
+        return sum(1 for i in self.issues if i.severity == WARNING)

@@ -1,4 +1,5 @@
-"""The checks of DOMAIN §4 over the accepted submissions → typed tables and issues.
+"""The checks over the accepted submissions → typed tables and issues (docs/rules.md lists every
+rule; the rules themselves are declared in `pipeline.rulebook`).
 
 Two steps, each one vectorised pass over one frame holding many files' rows (no per-file frames,
 no per-row Python in the common path); every problem collected, nothing raises:
@@ -11,7 +12,7 @@ no per-row Python in the common path); every problem collected, nothing raises:
 
 Each issue points at the file, sheet, Excel row and the column header as written in the file.
 Values that cannot be read become missing (NaT/None) and the issue says so; the person still
-counts (DOMAIN §5).
+counts (docs/figures.md).
 """
 
 from __future__ import annotations
@@ -27,34 +28,21 @@ import numpy as np
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-from pipeline import issues as iss
-from pipeline.figures import overdue_mask
-from pipeline.intake import ACCEPTED, Submission
+from pipeline import rulebook
+from pipeline.charter import (
+    ADMISSION_MAX_AGE, ADMISSION_MIN_AGE, CEREMONY_WORKING_DAYS, CERTIFICATE, PLAUSIBLE_AGES, PROBATION,
+    overdue_mask, probation_start,
+)
+from pipeline.contract import (
+    ETHNIC_ALIASES, ETHNIC_GROUPS, GENDERS, HELPER_KEYS, LABELS, MEMBER_DATE_KEYS, MEMBER_REQUIRED, NO_RELIGION,
+    YES_WORDS,
+)
+from pipeline.intake import Submission
 from pipeline.normalize import EXCEL_ERRORS, PERSON_ID, age_at, citizen_ids, clean_text, fold, parse_dates
 from pipeline.period import Period
-from pipeline.roster import MEMBER_LABELS, MEMBER_REQUIRED, Table, Workbook, raw_frame
-
-GENDERS = ("Nam", "Nữ")
-ETHNIC_GROUPS = (
-    "Kinh", "Tày", "Thái", "Mường", "Khmer", "Hoa", "Nùng", "Mông", "Dao", "Gia Rai", "Ê Đê", "Ba Na",
-    "Sán Chay", "Chăm", "Cơ Ho", "Xơ Đăng", "Sán Dìu", "Hrê", "Ra Glai", "Mnông", "Thổ", "Xtiêng",
-    "Khơ Mú", "Bru - Vân Kiều", "Cơ Tu", "Giáy", "Tà Ôi", "Mạ", "Giẻ Triêng", "Co", "Chơ Ro",
-    "Xinh Mun", "Hà Nhì", "Chu Ru", "Lào", "La Chí", "Kháng", "Phù Lá", "La Hủ", "La Ha", "Pà Thẻn",
-    "Lự", "Ngái", "Chứt", "Lô Lô", "Mảng", "Cờ Lao", "Bố Y", "Cống", "Si La", "Pu Péo", "Rơ Măm",
-    "Brâu", "Ơ Đu",
-)
-# Other spellings in use → the list's name.
-ETHNIC_ALIASES = {"hmong": "Mông", "h'mong": "Mông", "stieng": "Xtiêng", "khmu": "Khơ Mú", "van kieu": "Bru - Vân Kiều",
-                  "bru": "Bru - Vân Kiều", "co lao": "Cờ Lao", "raglai": "Ra Glai", "gie-trieng": "Giẻ Triêng",
-                  "ede": "Ê Đê", "jrai": "Gia Rai", "bahnar": "Ba Na", "cham": "Chăm", "khome": "Khmer"}
-NO_RELIGION = ("", "khong", "khong co", "-", "0")
-YES_WORDS = ("x", "co", "yes", "1", "v", "dv", "doan vien")
-
-MEMBER_DATES = ("birth_date", "admitted_on", "ceremony_on", "official_on")
-PROBATION_MONTHS = 12
-CEREMONY_WORKING_DAYS = 30
-CERTIFICATE_MONTHS = 60
-
+from pipeline.roster import Workbook
+from pipeline.status import FileStatus
+from pipeline.tables import Table, raw_frame
 
 def _squash(text: str) -> str:
     return re.sub(r"[\s\-']", "", fold(text))
@@ -77,16 +65,16 @@ class _Collector:
             return
         per_row = {k: v for k, v in ctx.items() if isinstance(v, pd.Series)}
         fixed = {k: v for k, v in ctx.items() if k not in per_row}
-        birth = rows["_birth_col"] if "_birth_col" in rows else None
+        birth = rows.get("_birth_col")
         for index, file, row in zip(rows.index, rows["file"], rows["row"]):
             table = self.tables[file]
-            column = table.headers.get(key, MEMBER_LABELS.get(key, key)) if key else None
+            column = table.headers.get(key, LABELS.get(key, key)) if key else None
             position = table.positions.get(key) if key else None
             if key in ("birth_date", "gender") and birth is not None and pd.notna(birth[index]):
                 position = int(birth[index])
             value = values[index] if isinstance(values, pd.Series) else values
             cell = None if position is None else f"{get_column_letter(position + 1)}{int(row)}"
-            self.out.append(iss.make(rule, unit=self.units.get(file), file=file, sheet=table.sheet, row=int(row),
+            self.out.append(rulebook.make(rule, unit=self.units.get(file), file=file, sheet=table.sheet, row=int(row),
                                      column=column, value=_shown(value), cell=cell,
                                      **fixed, **{k: v[index] for k, v in per_row.items()}))
 
@@ -233,7 +221,7 @@ def type_members(raw: pd.DataFrame, col: _Collector) -> pd.DataFrame:
                         "row": raw["row"].astype(int), "full_name": names}, index=raw.index)
     if "_birth_col" in raw:  # Nam/Nữ files: which of the two columns holds the birth date
         out["_birth_col"] = raw["_birth_col"]
-    for key in MEMBER_DATES:
+    for key in MEMBER_DATE_KEYS:
         out[key] = _dates(raw, key, col, allow_year=key == "birth_date")
     out["gender"] = _choice(raw, "gender", col, {_squash(g): g for g in GENDERS}, GENDERS)
     out["ethnicity"] = _choice(raw, "ethnicity", col, _ETHNIC_INDEX, ETHNIC_GROUPS)
@@ -297,10 +285,10 @@ def _check_citizen_ids(out: pd.DataFrame, raw: pd.DataFrame, col: _Collector) ->
 
 def _check_date_order(out: pd.DataFrame, col: _Collector) -> None:
     """Dates of one person that contradict each other (no period needed)."""
-    born, admitted, ceremony, official = (out[k] for k in MEMBER_DATES)
+    born, admitted, ceremony, official = (out[k] for k in MEMBER_DATE_KEYS)
     at = age_at(born, admitted)
     known = born.notna() & admitted.notna()
-    young, old = known & (at < 18), known & (at > 60)
+    young, old = known & (at < ADMISSION_MIN_AGE), known & (at > ADMISSION_MAX_AGE)
     col.add("ADMISSION_UNDER_18", out[young], "admitted_on", admitted, detail=_years(at[young]))
     col.add("ADMISSION_OVER_60", out[old], "admitted_on", admitted, detail=_years(at[old]))
     both = admitted.notna() & ceremony.notna()
@@ -311,8 +299,8 @@ def _check_date_order(out: pd.DataFrame, col: _Collector) -> None:
     late = both & (working > CEREMONY_WORKING_DAYS)
     col.add("CEREMONY_LATE", out[late], "ceremony_on", ceremony,
             detail=working[late].astype(str) + " ngày làm việc sau ngày " + _day_text(admitted[late]))
-    start = ceremony.fillna(admitted)
-    earliest = start + pd.DateOffset(months=PROBATION_MONTHS)
+    start = probation_start(out)
+    earliest = start + PROBATION
     early = start.notna() & official.notna() & (official < earliest)
     col.add("OFFICIAL_TOO_EARLY", out[early], "official_on", official, detail=_day_text(earliest[early]))
 
@@ -321,14 +309,14 @@ def _check_member_dates(out: pd.DataFrame, col: _Collector, period: Period) -> N
     """Dates against the period: after its end, an implausible age at its end, overdue recognition."""
     end = pd.Timestamp(period.end)
     end_text = period.end.strftime("%d/%m/%Y")
-    for key in MEMBER_DATES:
+    for key in MEMBER_DATE_KEYS:
         col.add("DATE_AFTER_PERIOD", out[out[key] > end], key, out[key], detail=end_text)
     born = out["birth_date"]
     age = age_at(born, period.end)
-    odd = born.notna() & ((age < 16) | (age > 100))
+    odd = born.notna() & ((age < PLAUSIBLE_AGES[0]) | (age > PLAUSIBLE_AGES[1]))
     col.add("AGE_IMPLAUSIBLE", out[odd], "birth_date", born, detail=_years(age[odd]) + " tuổi vào cuối kỳ")
-    overdue = overdue_mask(out, period)   # the same rule the figures count
-    start = out["ceremony_on"].fillna(out["admitted_on"])
+    overdue = overdue_mask(out, period.end)   # the same rule the figures count
+    start = probation_start(out)
     col.add("RECOGNITION_OVERDUE", out[overdue], "official_on", None, detail=_day_text(start[overdue]))
 
 
@@ -339,7 +327,6 @@ def _years(values: pd.Series) -> pd.Series:
 # ---------- candidates ----------
 
 CANDIDATE_FRAME = ["unit", "file", "sheet", "row", "full_name", "birth_date", "certificate_on", "certified"]
-HELPERS = ("helper_1", "helper_2")
 
 
 def type_candidates(raw: pd.DataFrame, col: _Collector) -> pd.DataFrame:
@@ -357,7 +344,7 @@ def type_candidates(raw: pd.DataFrame, col: _Collector) -> pd.DataFrame:
     out["certificate_on"] = _dates(raw, "certificate_on", col)
     col.add("CERT_MISSING", out[out["certificate_on"].isna() & _blank(_column(raw, "certificate_on"))],
             "certificate_on")
-    for key in HELPERS:
+    for key in HELPER_KEYS:
         if key in raw:
             out[key] = _text(raw, key)
             out[f"{key}_id"] = citizen_ids(_column(raw, key))
@@ -374,7 +361,7 @@ def _empty_candidates() -> pd.DataFrame:
 def _check_candidates(out: pd.DataFrame, members: pd.DataFrame, col: _Collector, period: Period) -> None:
     """Certificates against the period (adds `certified`), and the helpers."""
     end = pd.Timestamp(period.end)
-    oldest = end - pd.DateOffset(months=CERTIFICATE_MONTHS)
+    oldest = end - CERTIFICATE
     cert = out["certificate_on"]
     out["certified"] = cert.between(oldest, end)
     col.add("CERT_EXPIRED", out[cert < oldest], "certificate_on", cert)
@@ -391,7 +378,7 @@ def _check_helpers(out, members, col: _Collector, end) -> None:
     by_id = _Lookup(members["unit"], members["citizen_id"], official)
     by_name = _Lookup(members["unit"], members["full_name"], official)
     loosely: _Lookup | None = None
-    for key in HELPERS:
+    for key in HELPER_KEYS:
         if key not in out:
             continue
         text = out[key]
@@ -452,10 +439,10 @@ class Prepared:
 
     members: pd.DataFrame
     candidates: pd.DataFrame
-    issues: list[iss.Issue]
+    issues: list[rulebook.Issue]
 
     @classmethod
-    def concat(cls, parts: list["Prepared"]) -> "Prepared":
+    def concat(cls, parts: list[Prepared]) -> Prepared:
         def frames(name, empty):
             kept = [getattr(p, name) for p in parts if len(getattr(p, name))]
             return pd.concat(kept, ignore_index=True) if kept else empty
@@ -464,7 +451,7 @@ class Prepared:
         return cls(frames("members", empty.members), frames("candidates", empty.candidates),
                    [i for p in parts for i in p.issues])
 
-    def of(self, units: dict[str, str]) -> "Prepared":
+    def of(self, units: dict[str, str]) -> Prepared:
         """The rows and issues of these files only (file → unit), with their unit."""
         def frame(rows: pd.DataFrame) -> pd.DataFrame:
             rows = rows[rows["file"].isin(list(units))].reset_index(drop=True)
@@ -491,7 +478,7 @@ def validate(submissions: list[Submission], period: Period, prepared: Prepared |
 
     `prepared`: the rows `prepare` typed when the files were read (of any files: only the accepted
     ones are kept); without it, the accepted files' tables are prepared here."""
-    accepted = [s for s in submissions if s.status == ACCEPTED]
+    accepted = [s for s in submissions if s.status == FileStatus.ACCEPTED]
     units = {s.file: s.unit for s in accepted}
     if prepared is None:
         prepared = prepare([s.workbook for s in accepted])
@@ -503,5 +490,5 @@ def validate(submissions: list[Submission], period: Period, prepared: Prepared |
     with_candidates = [s for s in accepted if s.workbook.candidates is not None]
     candidate_col = _Collector({s.file: s.workbook.candidates for s in with_candidates}, units)
     _check_candidates(candidates, members, candidate_col, period)
-    found = sorted(rows.issues + member_col.out + candidate_col.out, key=iss.sort_key)
+    found = sorted(rows.issues + member_col.out + candidate_col.out, key=rulebook.sort_key)
     return members.drop(columns=["_birth_col"], errors="ignore"), candidates[CANDIDATE_FRAME], found

@@ -1,4 +1,5 @@
-"""Text typed in the legacy TCVN3 (ABC) encoding with the `.VnTime` fonts → Unicode.
+"""Text typed in the legacy TCVN3 (ABC) encoding with the `.VnTime` fonts → Unicode: the table,
+and the pass over a file's grids that converts the cells typed in it (`convert_grids`).
 
 Offices still type with the `.VnTime` font family: the file then holds Latin-1 look-alikes
 (`NguyÔn V¨n An` for `Nguyễn Văn An`). The mapping is the public TCVN 5712:1993 (VN3) table.
@@ -9,6 +10,13 @@ letters are capitals is given back in capitals.
 from __future__ import annotations
 
 import re
+from pathlib import Path
+
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+from pipeline import rulebook
+from pipeline.rulebook import Issue
 
 # TCVN3 code point → Unicode letter.
 _TABLE = {
@@ -64,3 +72,85 @@ def to_unicode(text: str) -> str:
         return word
 
     return re.sub(r"\S+", case, text)
+
+
+# ---------- the pass over a file ----------
+
+_ONLY_TCVN3_CHARS = re.compile("[" + re.escape("".join(sorted(ONLY_TCVN3))) + "]")
+_LATIN1_ACCENTED_CHARS = re.compile("[" + re.escape("".join(sorted(LATIN1_ACCENTED))) + "]")
+
+
+def convert_grids(path: Path, grids: dict[str, list[list]], file: str) -> list[Issue]:
+    """Text typed in TCVN3 (.VnTime) → Unicode, in place; one warning per sheet names an example.
+
+    A cell with a character only TCVN3 uses is converted. A cell that could be either (`Giíi tÝnh`)
+    is converted when its font is a `.Vn…` font (read with openpyxl, only for such files), or, where
+    fonts cannot be read (.xls, .ods), when the same sheet has sure TCVN3 cells."""
+    if not _may_hold_tcvn3(grids):
+        return []
+    sure: dict[str, list[tuple[int, int]]] = {}
+    unsure: dict[str, list[tuple[int, int]]] = {}
+    unicode_seen = False
+    for sheet, grid in grids.items():
+        for r, row in enumerate(grid):
+            for c, value in enumerate(row):
+                if not isinstance(value, str):
+                    continue
+                if looks_tcvn3(value):
+                    sure.setdefault(sheet, []).append((r, c))
+                elif maybe_tcvn3(value):
+                    unsure.setdefault(sheet, []).append((r, c))
+                elif not unicode_seen and has_unicode_vietnamese(value):
+                    unicode_seen = True
+    if not sure and (not unsure or unicode_seen):
+        return []
+    fonts = _vn_fonts(path, unsure) if unsure else None
+    issues = []
+    for sheet, grid in grids.items():
+        cells = list(sure.get(sheet, []))
+        if fonts is not None:
+            cells += [rc for rc in unsure.get(sheet, []) if rc in fonts.get(sheet, set())]
+        elif sheet in sure:
+            cells += unsure.get(sheet, [])
+        if not cells:
+            continue
+        cells.sort()
+        r, c = cells[0]
+        before = grid[r][c]
+        for rr, cc in cells:
+            grid[rr][cc] = to_unicode(grid[rr][cc])
+        issues.append(rulebook.make("TCVN3_CONVERTED", file=file, sheet=sheet, value=before,
+                                    cell=f"{get_column_letter(c + 1)}{r + 1}", detail=len(cells), after=grid[r][c]))
+    return issues
+
+
+def _may_hold_tcvn3(grids: dict[str, list[list]]) -> bool:
+    """A quick look at all of a file's text at once before the cell-by-cell one: text with no
+    TCVN3-only character in any cell, or with Unicode-only Vietnamese letters in it, is never
+    converted below (nearly every file today is Unicode)."""
+    # Every cell at once: repr keeps printable letters as they are and writes the one unprintable
+    # TCVN3 letter, the soft hyphen used for ư, as the four characters \xad.
+    text = repr(list(grids.values()))
+    if _ONLY_TCVN3_CHARS.search(text) or "\\xad" in text:
+        return True
+    return not has_unicode_vietnamese(text) and bool(_LATIN1_ACCENTED_CHARS.search(text))
+
+
+def _vn_fonts(path: Path, cells: dict[str, list[tuple[int, int]]]) -> dict[str, set] | None:
+    """Which of these cells are set in a `.Vn…` (TCVN3) font; None when the format has no fonts we read."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return None
+    try:
+        book = load_workbook(path, data_only=True)
+    except Exception:
+        return None
+    found: dict[str, set] = {}
+    for sheet, wanted in cells.items():
+        if sheet not in book.sheetnames:
+            continue
+        ws = book[sheet]
+        for r, c in wanted:
+            name = ws.cell(row=r + 1, column=c + 1).font.name or ""
+            if name.lower().startswith(".vn"):
+                found.setdefault(sheet, set()).add((r, c))
+    return found

@@ -1,12 +1,9 @@
-"""The roster template a cell fills in (DOMAIN §3): the layout the loader reads, made easy to fill.
+"""The roster template a cell fills in: the layout the reader reads, made easy to fill.
 
-The sheet names, the `Thông tin` labels and the column headers are the loader's own words
-(`roster.MEMBER_LABELS`, `roster.INFO_LABELS`), so a filled template reads with no issue.
-Everything else here only helps the clerk: drop-down lists, date and ID checks with Vietnamese
-hints, a frozen header, print setup, and a version marker (`Phiên bản mẫu`) the loader compares
-with TEMPLATE_VERSION to warn about an old template.
-
-Bump TEMPLATE_VERSION whenever the layout changes (a sheet, a label, a header, a list).
+The sheet names, the `Thông tin` labels, the column headers and their order, the value lists and
+the version marker are the roster contract's (`pipeline.contract`), so a filled template reads
+with no issue. Everything else here only helps the clerk: drop-down lists, date and ID checks
+with Vietnamese hints, a frozen header, print setup.
 """
 
 from __future__ import annotations
@@ -23,41 +20,28 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from pipeline.normalize import clean_text
-from pipeline.outputs import atomic_path
+from pipeline.contract import (
+    CANDIDATE_REQUIRED, CANDIDATE_SHEET, DATE_KEYS, ETHNIC_GROUPS, GENDERS, INFO_FIELDS, INFO_SHEET, LABELS,
+    LIST_SHEET, MEMBER_REQUIRED, MEMBER_SHEET, TEMPLATE_CANDIDATE_KEYS, TEMPLATE_MEMBER_KEYS, TEMPLATE_VERSION,
+    TEMPLATE_VERSION_LABEL, YOUTH_UNION_MARK,
+)
+from pipeline.files import atomic_path
+from pipeline.normalize import EXCEL_EPOCH
 from pipeline.period import Period
 from pipeline.register import Register
-from pipeline.roster import CANDIDATE_REQUIRED, MEMBER_LABELS, MEMBER_REQUIRED
-from pipeline.rules import ETHNIC_GROUPS, GENDERS
-
-TEMPLATE_VERSION = "2026.1"
-TEMPLATE_VERSION_LABEL = "Phiên bản mẫu"
-
-INFO_SHEET = "Thông tin"
-MEMBER_SHEET = "Đảng viên"
-CANDIDATE_SHEET = "Quần chúng ưu tú"
-LIST_SHEET = "Danh mục"
 
 ROWS = 500                      # rows prepared (formats, lists, checks) under each header
 DATE_FORMAT = "dd/mm/yyyy"
-YOUTH_UNION_MARK = "x"          # one of rules.YES_WORDS
 # Dates the checks accept. Not from 1900: a year typed alone (1990) is Excel day 1990, i.e.
 # 12/06/1905, and must be refused rather than shown as a date nobody meant.
 FIRST_DAY, LAST_DAY = dt.date(1920, 1, 1), dt.date(2100, 12, 31)
-EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 BLANK_NAME = "mau-danh-sach-trong.xlsx"
 
 # Drop-down lists, one column each on the hidden `Danh mục` sheet: key → (title, values).
-LISTS = {"gender": ("Giới tính", GENDERS), "ethnicity": ("Dân tộc", ETHNIC_GROUPS),
-         "youth_union": ("Đoàn viên", (YOUTH_UNION_MARK,))}
+LISTS = {key: (LABELS[key], values) for key, values in
+         (("gender", GENDERS), ("ethnicity", ETHNIC_GROUPS), ("youth_union", (YOUTH_UNION_MARK,)))}
 
-# Column keys in the template's order; the header text is MEMBER_LABELS[key] ("STT" for row_number).
-MEMBER_KEYS = ("row_number", "full_name", "birth_date", "gender", "ethnicity", "religion", "citizen_id",
-               "admitted_on", "ceremony_on", "official_on", "youth_union", "education", "note")
-CANDIDATE_KEYS = ("row_number", "full_name", "birth_date", "gender", "ethnicity", "citizen_id", "certificate_on",
-                  "helper_1", "helper_2", "youth_union", "note")
-DATE_KEYS = ("birth_date", "admitted_on", "ceremony_on", "official_on", "certificate_on")
 # Headers filled orange: the loader's required columns, and the certificate (warned when missing).
 CANDIDATE_MARKED = CANDIDATE_REQUIRED + ("certificate_on",)
 
@@ -114,15 +98,15 @@ CANDIDATE_HINTS = MEMBER_HINTS | {
 }
 
 INFO_HINTS = {
-    "Mã đơn vị": Hint("Mã đơn vị",
+    "code": Hint("Mã đơn vị",
                       "Mã chi bộ theo danh mục của Ban Tổ chức, ví dụ CB-PC02. Đã điền sẵn thì giữ nguyên."),
-    "Tên đơn vị": Hint("Tên đơn vị", "Tên chi bộ, ví dụ Chi bộ Phòng Cảnh sát hình sự."),
-    "Năm": Hint("Năm", "Năm của kỳ báo cáo, 4 chữ số, ví dụ 2026.", "Ghi năm bằng 4 chữ số, ví dụ 2026."),
-    "Quý": Hint("Quý", "Quý của kỳ báo cáo: chọn 1, 2, 3 hoặc 4.", "Quý chỉ là 1, 2, 3 hoặc 4."),
-    "Ngày lập": Hint("Ngày lập", "Ngày hoàn thành danh sách, dạng ngày/tháng/năm. Gửi lại bản sửa thì ghi ngày mới.",
+    "name": Hint("Tên đơn vị", "Tên chi bộ, ví dụ Chi bộ Phòng Cảnh sát hình sự."),
+    "year": Hint("Năm", "Năm của kỳ báo cáo, 4 chữ số, ví dụ 2026.", "Ghi năm bằng 4 chữ số, ví dụ 2026."),
+    "quarter": Hint("Quý", "Quý của kỳ báo cáo: chọn 1, 2, 3 hoặc 4.", "Quý chỉ là 1, 2, 3 hoặc 4."),
+    "created_on": Hint("Ngày lập", "Ngày hoàn thành danh sách, dạng ngày/tháng/năm. Gửi lại bản sửa thì ghi ngày mới.",
                      _DATE_ERROR),
-    "Người lập": Hint("Người lập", "Họ tên và chức vụ người lập danh sách."),
-    TEMPLATE_VERSION_LABEL: Hint("Phiên bản mẫu", "Ô này để phần mềm nhận biết mẫu. Không sửa."),
+    "created_by": Hint("Người lập", "Họ tên và chức vụ người lập danh sách."),
+    "template_version": Hint("Phiên bản mẫu", "Ô này để phần mềm nhận biết mẫu. Không sửa."),
 }
 
 INSTRUCTIONS = (
@@ -165,8 +149,8 @@ def write_template(path: Path, unit: tuple[str, str] | None = None, period: Peri
     wb = Workbook()
     _info_sheet(wb.active, unit, period)
     lists = _list_refs()
-    _table_sheet(wb.create_sheet(MEMBER_SHEET), MEMBER_KEYS, MEMBER_REQUIRED, MEMBER_HINTS, lists)
-    _table_sheet(wb.create_sheet(CANDIDATE_SHEET), CANDIDATE_KEYS, CANDIDATE_MARKED, CANDIDATE_HINTS, lists)
+    _table_sheet(wb.create_sheet(MEMBER_SHEET), TEMPLATE_MEMBER_KEYS, MEMBER_REQUIRED, MEMBER_HINTS, lists)
+    _table_sheet(wb.create_sheet(CANDIDATE_SHEET), TEMPLATE_CANDIDATE_KEYS, CANDIDATE_MARKED, CANDIDATE_HINTS, lists)
     _list_sheet(wb.create_sheet(LIST_SHEET))   # last and hidden, out of the way
     wb.active = 0
     wb.properties.title = "Mẫu danh sách đảng viên và quần chúng ưu tú"
@@ -194,30 +178,6 @@ def write_templates(register: Register, out_dir: Path, period: Period | None) ->
     return written
 
 
-def template_version(info: dict) -> str | None:
-    """The `Phiên bản mẫu` value the loader read from `Thông tin` (key `template_version`), as text.
-
-    None when the file has no marker: it was not made from the template, which is allowed."""
-    return clean_text(info.get("template_version"))
-
-
-def _version_parts(version) -> tuple[int, ...] | None:
-    text = clean_text(version)
-    if text is None or not re.fullmatch(r"\d+(\.\d+)*", text):
-        return None
-    return tuple(int(p) for p in text.split("."))
-
-
-def is_older(version: str | None) -> bool:
-    """Older than TEMPLATE_VERSION, comparing numeric parts (`2025.3` < `2026.1`); unreadable is older."""
-    parts = _version_parts(version)
-    if parts is None:
-        return True
-    current = _version_parts(TEMPLATE_VERSION)
-    width = max(len(parts), len(current))
-    return parts + (0,) * (width - len(parts)) < current + (0,) * (width - len(current))
-
-
 # ---------- sheets ----------
 
 def _info_sheet(ws: Worksheet, unit: tuple[str, str] | None, period: Period | None) -> None:
@@ -229,15 +189,15 @@ def _info_sheet(ws: Worksheet, unit: tuple[str, str] | None, period: Period | No
     ws.merge_cells("A1:B1")
     ws.row_dimensions[1].height = 24
     code, name = unit if unit else (None, None)
-    values = [("Mã đơn vị", code), ("Tên đơn vị", name), ("Năm", period.year if period else None),
-              ("Quý", period.quarter if period else None), ("Ngày lập", None), ("Người lập", None),
-              (TEMPLATE_VERSION_LABEL, TEMPLATE_VERSION)]
+    filled = {"code": code, "name": name, "year": period.year if period else None,
+              "quarter": period.quarter if period else None, "template_version": TEMPLATE_VERSION}
+    values = [(key, filled.get(key)) for key in INFO_FIELDS]
     first = 3
-    for offset, (label, value) in enumerate(values):
+    for offset, (key, value) in enumerate(values):
         r = first + offset
-        label_cell, value_cell = ws.cell(r, 1, label), ws.cell(r, 2, value)
+        label_cell, value_cell = ws.cell(r, 1, INFO_FIELDS[key]), ws.cell(r, 2, value)
         label_cell.font = _font(bold=True)
-        fixed = label == TEMPLATE_VERSION_LABEL
+        fixed = key == "template_version"
         value_cell.fill = _FIXED_FILL if fixed else _INPUT_FILL
         for cell in (label_cell, value_cell):
             cell.border = _BORDER
@@ -245,14 +205,14 @@ def _info_sheet(ws: Worksheet, unit: tuple[str, str] | None, period: Period | No
         if fixed:
             value_cell.number_format = "@"       # `2026.1` stays text, never a number
             value_cell.font = _font(italic=True, color="595959")
-        if label == "Ngày lập":
+        if key == "created_on":
             value_cell.number_format = DATE_FORMAT
-        hint = INFO_HINTS[label]
-        if label == "Năm":
+        hint = INFO_HINTS[key]
+        if key == "year":
             dv = DataValidation(type="whole", operator="between", formula1="2000", formula2="2100")
-        elif label == "Quý":
+        elif key == "quarter":
             dv = DataValidation(type="list", formula1='"1,2,3,4"')
-        elif label == "Ngày lập":
+        elif key == "created_on":
             dv = _date_validation()
         else:
             dv = DataValidation()
@@ -299,7 +259,7 @@ def _table_sheet(ws: Worksheet, keys: tuple[str, ...], marked: tuple[str, ...], 
     last = ROWS + 1
     for j, key in enumerate(keys, start=1):
         letter = get_column_letter(j)
-        cell = ws.cell(1, j, "STT" if key == "row_number" else MEMBER_LABELS[key])
+        cell = ws.cell(1, j, LABELS[key])
         cell.font = _font(bold=True)
         cell.fill = _REQUIRED_FILL if key in marked else _OPTIONAL_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)

@@ -1,4 +1,8 @@
-"""Small workbooks built inside the tests: a register and rosters in the template layout."""
+"""Small workbooks built inside the tests: a register and rosters in the template layout.
+
+Sheet names, headers, info labels and unit types come from `pipeline.contract`, so these workbooks
+follow the template wherever it goes; what a test expects stays written in the test.
+"""
 
 from __future__ import annotations
 
@@ -7,27 +11,29 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-REGISTER_HEADER = ["Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Mã đơn vị cấp trên", "Email", "Chỉ tiêu kết nạp năm"]
-MEMBER_HEADER = ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Dân tộc", "Tôn giáo", "Số CCCD", "Ngày vào Đảng",
-                 "Ngày kết nạp", "Ngày chính thức", "Đoàn viên", "Trình độ chuyên môn", "Ghi chú"]
-CANDIDATE_HEADER = ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Dân tộc", "Số CCCD", "Ngày cấp giấy chứng nhận",
-                    "Đảng viên giúp đỡ 1", "Đảng viên giúp đỡ 2", "Đoàn viên", "Ghi chú"]
+from pipeline import contract
+from pipeline.contract import GRASSROOTS_CELL, GRASSROOTS_COMMITTEE, LABELS, ROOT, SUBORDINATE_CELL
+
+REGISTER_HEADER = list(contract.REGISTER_HEADERS)
+MEMBER_HEADER = list(contract.MEMBER_HEADERS)
+CANDIDATE_HEADER = list(contract.CANDIDATE_HEADERS)
+STT = LABELS["row_number"]
 
 # A small committee: root, two chi bộ cơ sở, one đảng bộ cơ sở with two chi bộ trực thuộc.
 SMALL_REGISTER = [
-    ["DB-T", "Đảng bộ Công an tỉnh", "Đảng bộ", None, None, None],
-    ["CB-A", "Chi bộ Phòng Tham mưu", "Chi bộ cơ sở", "DB-T", "a@example.vn", 3],
-    ["CB-B", "Chi bộ Phòng Hậu cần", "Chi bộ cơ sở", "DB-T", None, 2],
-    ["DB-H", "Đảng bộ Công an huyện Đông Sơn", "Đảng bộ cơ sở", "DB-T", None, 4],
-    ["CB-H1", "Chi bộ Đội An ninh", "Chi bộ trực thuộc", "DB-H", None, None],
-    ["CB-H2", "Chi bộ Đội Cảnh sát", "Chi bộ trực thuộc", "DB-H", None, None],
+    ["DB-T", "Đảng bộ Công an tỉnh", ROOT, None, None, None],
+    ["CB-A", "Chi bộ Phòng Tham mưu", GRASSROOTS_CELL, "DB-T", "a@example.vn", 3],
+    ["CB-B", "Chi bộ Phòng Hậu cần", GRASSROOTS_CELL, "DB-T", None, 2],
+    ["DB-H", "Đảng bộ Công an huyện Đông Sơn", GRASSROOTS_COMMITTEE, "DB-T", None, 4],
+    ["CB-H1", "Chi bộ Đội An ninh", SUBORDINATE_CELL, "DB-H", None, None],
+    ["CB-H2", "Chi bộ Đội Cảnh sát", SUBORDINATE_CELL, "DB-H", None, None],
 ]
 
 
 def write_register(path: Path, rows=SMALL_REGISTER, header=REGISTER_HEADER) -> Path:
     wb = Workbook()
     ws = wb.active
-    ws.title = "Danh mục đơn vị"
+    ws.title = contract.REGISTER_SHEET
     ws.append(header)
     for row in rows:
         ws.append(row)
@@ -53,26 +59,29 @@ def member(name, born, gender="Nam", admitted="auto", official="auto", n=1, **ex
             if isinstance(ceremony, dt.date) else None
         if official is not None and official > dt.date(2022, 9, 30):
             official = None
-    row = {
-        "Họ và tên": name, "Ngày sinh": born, "Giới tính": gender, "Dân tộc": "Kinh", "Tôn giáo": "Không",
-        "Số CCCD": cccd(n, gender, born.year), "Ngày vào Đảng": admitted, "Ngày kết nạp": ceremony,
-        "Ngày chính thức": official, "Đoàn viên": "x", "Trình độ chuyên môn": "Đại học", "Ghi chú": None,
+    by_key = {
+        "full_name": name, "birth_date": born, "gender": gender, "ethnicity": "Kinh", "religion": "Không",
+        "citizen_id": cccd(n, gender, born.year), "admitted_on": admitted, "ceremony_on": ceremony,
+        "official_on": official, "youth_union": "x", "education": "Đại học", "note": None,
     }
+    row = {LABELS[key]: value for key, value in by_key.items()}
     row.update(extra)
     return row
 
 
 def write_roster(path: Path, code: str | None, members: list[dict], *, year=2022, quarter=3, name=None,
                  created=dt.date(2022, 10, 3), candidates: list[dict] = (), header=MEMBER_HEADER,
-                 titles: list[str] = (), info=True, member_sheet="Đảng viên", footer: list[list] = ()) -> Path:
+                 titles: list[str] = (), info=True, member_sheet=contract.MEMBER_SHEET,
+                 footer: list[list] = ()) -> Path:
     wb = Workbook()
     ws = wb.active
     if info:
-        ws.title = "Thông tin"
-        for label, value in [("Mã đơn vị", code), ("Tên đơn vị", name), ("Năm", year), ("Quý", quarter),
-                             ("Ngày lập", created), ("Người lập", "Lê Thị Thu")]:
+        ws.title = contract.INFO_SHEET
+        values = {"code": code, "name": name, "year": year, "quarter": quarter, "created_on": created,
+                  "created_by": "Lê Thị Thu"}
+        for key, value in values.items():
             if value is not None:
-                ws.append([label, value])
+                ws.append([contract.INFO_FIELDS[key], value])
         ws = wb.create_sheet(member_sheet)
     else:
         ws.title = member_sheet
@@ -82,13 +91,13 @@ def write_roster(path: Path, code: str | None, members: list[dict], *, year=2022
     pairs = [h if isinstance(h, tuple) else (h, h) for h in header]
     ws.append([written for written, _ in pairs])
     for i, m in enumerate(members, start=1):
-        ws.append([i if key == "STT" else m.get(key) for _, key in pairs] if m else [])
+        ws.append([i if key == STT else m.get(key) for _, key in pairs] if m else [])
     for row in footer:
         ws.append(row)
     if candidates or info:
-        cs = wb.create_sheet("Quần chúng ưu tú")
+        cs = wb.create_sheet(contract.CANDIDATE_SHEET)
         cs.append(CANDIDATE_HEADER)
         for i, c in enumerate(candidates, start=1):
-            cs.append([i if h == "STT" else c.get(h) for h in CANDIDATE_HEADER])
+            cs.append([i if h == STT else c.get(h) for h in CANDIDATE_HEADER])
     wb.save(path)
     return path

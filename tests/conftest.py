@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from pipeline import issues
+from pipeline import rulebook
 from pipeline.config import Config
 from pipeline.period import Period
 from pipeline.report import FIGURE_COLUMNS, Coverage, Report
@@ -126,15 +126,15 @@ def build_small_report() -> Report:
          "days_overdue": 91},
     ])
     found = [
-        issues.make("REQUIRED_MISSING", unit="CB-PC01", file="CB-PC01_2022-Q3.xlsx",
+        rulebook.make("REQUIRED_MISSING", unit="CB-PC01", file="CB-PC01_2022-Q3.xlsx",
                     sheet="Đảng viên", row=14, column="Ngày sinh"),
-        issues.make("BAD_DATE", unit="CB-PC02", file="CB-PC02_2022-Q3.xlsx", sheet="Đảng viên",
+        rulebook.make("BAD_DATE", unit="CB-PC02", file="CB-PC02_2022-Q3.xlsx", sheet="Đảng viên",
                     row=9, column="Ngày vào Đảng", value="31/02/2019"),
-        issues.make("RECOGNITION_OVERDUE", unit="CB-PC01", file="CB-PC01_2022-Q3.xlsx",
+        rulebook.make("RECOGNITION_OVERDUE", unit="CB-PC01", file="CB-PC01_2022-Q3.xlsx",
                     sheet="Đảng viên", row=22, column="Ngày chính thức", detail="01/06/2021"),
-        issues.make("CCCD_OLD_CMND", unit="CB-CAH-01", file="CB-CAH-01_2022-Q3.xlsx",
+        rulebook.make("CCCD_OLD_CMND", unit="CB-CAH-01", file="CB-CAH-01_2022-Q3.xlsx",
                     sheet="Đảng viên", row=7, column="Số CCCD", value="212345678"),
-        issues.make("UNIT_MISSING", unit="CB-CAH-02"),
+        rulebook.make("UNIT_MISSING", unit="CB-CAH-02"),
     ]
     return Report(
         period=Period(2022, 3),

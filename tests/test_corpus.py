@@ -1,5 +1,5 @@
 """The real-client corpus (tests/data/corpus, made by tests/data/make_corpus.py): every file is read the
-way the product reads an inbox, and must raise exactly the issues DOMAIN §3–4 call for — no more, no
+way the product reads an inbox, and must raise exactly the issues the roster format and the rules call for (docs/roster-format.md, docs/rules.md) — no more, no
 fewer — and give the figures its rows hold. One test per file and aspect, so a failure names its file.
 
 The corpus files were re-saved by LibreOffice when they were made; nothing here needs LibreOffice.
@@ -17,7 +17,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.build import build_report, load_inbox
+from pipeline.build import build_report
+from pipeline.reading import load_inbox
 from pipeline.config import Config
 from pipeline.period import Period
 from pipeline.register import read_register

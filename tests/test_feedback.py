@@ -29,12 +29,14 @@ from pypdf import PdfReader
 
 from builders import MEMBER_HEADER, SMALL_REGISTER, member, write_register, write_roster
 from pdfcheck import fonts, page_texts
-from pipeline import feedback
-from pipeline.build import build_report, load_inbox
+from pipeline.feedback import cache, packages, views
+from pipeline.build import build_report
+from pipeline.reading import load_inbox
 from pipeline.config import Config
 from pipeline.period import Period
 from pipeline.register import read_register
-from pipeline.render.feedback import COMMENT_AUTHOR, RESULT_HEADERS, RESULT_SHEET, annotate_workbook
+from pipeline.contract import RESULT_SHEET
+from pipeline.render.annotate import COMMENT_AUTHOR, RESULT_HEADERS, annotate_workbook
 from pipeline.roster import read_workbook
 
 DATA = Path(__file__).parent / "data" / "feedback"
@@ -102,7 +104,7 @@ def run(tmp_path_factory):
     digests = {p.name: _digest(p) for p in inbox.iterdir()}
     report = make_report(register, inbox)
     out = root / "out" / "2022-Q3"
-    result = feedback.write_feedback(report, out)
+    result = packages.write_feedback(report, out)
     return {"report": report, "register": register, "inbox": inbox, "out": out,
             "written": result.paths, "result": result, "digests": digests}
 
@@ -371,15 +373,15 @@ def test_an_xlsm_comes_back_as_a_plain_xlsx_and_a_file_that_cannot_be_opened_giv
 # --- views and a hand-made Report -----------------------------------------------------------------
 
 def test_unit_views_are_plain_and_picklable_for_a_process_pool(run):
-    views = feedback.unit_views(run["report"])
+    all_views = views.unit_views(run["report"])
     units = run["report"].units
-    assert [v["code"] for v in views] == list(units.index[units["is_cell"]])  # tree order
-    assert sorted(v["code"] for v in views) == ["CB-A", "CB-B", "CB-C", "CB-H1", "CB-H2"]
-    assert pickle.loads(pickle.dumps(views)) == views
+    assert [v["code"] for v in all_views] == list(units.index[units["is_cell"]])  # tree order
+    assert sorted(v["code"] for v in all_views) == ["CB-A", "CB-B", "CB-C", "CB-H1", "CB-H2"]
+    assert pickle.loads(pickle.dumps(all_views)) == all_views
 
 
 def test_a_report_without_files_gets_pdfs_only(small_report, tmp_path):
-    written = feedback.write_feedback(small_report, tmp_path).paths
+    written = packages.write_feedback(small_report, tmp_path).paths
     assert sorted(p.name for p in written) == [
         "phan-hoi-CB-CAH-01-2022-Q3.pdf", "phan-hoi-CB-CAH-02-2022-Q3.pdf",
         "phan-hoi-CB-PC01-2022-Q3.pdf", "phan-hoi-CB-PC02-2022-Q3.pdf"]
@@ -389,10 +391,10 @@ def test_a_report_without_files_gets_pdfs_only(small_report, tmp_path):
 
 
 def test_a_rerun_removes_a_returned_copy_the_unit_no_longer_has(run, tmp_path):
-    view = next(v for v in feedback.unit_views(run["report"]) if v["code"] == "CB-B")
+    view = next(v for v in views.unit_views(run["report"]) if v["code"] == "CB-B")
     stale = tmp_path / "CB-B_cu - da kiem tra.xlsx"
     stale.write_bytes(b"old")
-    written = feedback.render_unit_package(view, tmp_path)
+    written = packages.render_unit_package(view, tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in written)
 
 
@@ -416,9 +418,9 @@ def first(run, tmp_path):
             "mtimes": _mtimes(out)}
 
 
-def _again(first, inbox: Path | None = None, **settings) -> feedback.FeedbackResult:
+def _again(first, inbox: Path | None = None, **settings) -> packages.FeedbackResult:
     report = make_report(first["register"], inbox or first["inbox"], **settings)
-    return feedback.write_feedback(report, first["out"])
+    return packages.write_feedback(report, first["out"])
 
 
 def test_a_second_run_with_nothing_changed_renders_nothing_and_touches_no_file(first, run):
@@ -440,12 +442,12 @@ def test_a_file_saved_again_unchanged_is_reused(first):
 
 def test_a_file_sent_again_with_other_bytes_but_the_same_figures_re_renders_its_unit_only(first):
     report = make_report(first["register"], first["inbox"])
-    before = feedback.unit_view(report, "CB-B")
+    before = views.unit_view(report, "CB-B")
     write_roster(first["inbox"] / "CB-B_2022-Q3.xlsx", "CB-B",
                  [member("Vũ Văn Hải", 1987, n=5, **{"Trình độ chuyên môn": "Thạc sĩ"})])
     after = make_report(first["register"], first["inbox"])
-    assert feedback.unit_view(after, "CB-B") == before  # nothing the package shows has changed
-    assert feedback.write_feedback(after, first["out"]).rendered == ["CB-B"]
+    assert views.unit_view(after, "CB-B") == before  # nothing the package shows has changed
+    assert packages.write_feedback(after, first["out"]).rendered == ["CB-B"]
 
 
 def test_a_file_with_one_more_member_re_renders_every_package_as_the_totals_change(first):
@@ -473,7 +475,7 @@ def test_a_deleted_or_hand_edited_output_is_made_again(first):
 
 def test_without_reuse_every_package_is_rendered(first):
     report = make_report(first["register"], first["inbox"])
-    assert sorted(feedback.write_feedback(report, first["out"], reuse=False).rendered) == CELLS
+    assert sorted(packages.write_feedback(report, first["out"], reuse=False).rendered) == CELLS
 
 
 def test_progress_counts_only_the_packages_to_render(first, tmp_path):
@@ -484,22 +486,20 @@ def test_progress_counts_only_the_packages_to_render(first, tmp_path):
         return tasks
 
     report = make_report(first["register"], first["inbox"])
-    feedback.write_feedback(report, first["out"], progress)
-    feedback.write_feedback(report, tmp_path / "fresh", progress)
+    packages.write_feedback(report, first["out"], progress)
+    packages.write_feedback(report, tmp_path / "fresh", progress)
     assert seen == [0, 5]
 
 
 def test_the_key_follows_the_feedback_template_not_the_committee_template(tmp_path, monkeypatch):
-    from pipeline.render import committee
-
-    copy = shutil.copytree(committee.TEMPLATES_DIR, tmp_path / "templates")
-    monkeypatch.setattr(committee, "TEMPLATES_DIR", copy)
-    digest = feedback.renderer_digest()
+    copy = shutil.copytree(cache.TEMPLATES_DIR, tmp_path / "templates")
+    monkeypatch.setattr(cache, "TEMPLATES_DIR", copy)
+    digest = cache.renderer_digest()
     (copy / "committee.html.j2").write_text("changed", encoding="utf-8")
-    assert feedback.renderer_digest() == digest
+    assert cache.renderer_digest() == digest
     with open(copy / "print.css", "a", encoding="utf-8") as fh:
         fh.write("\n/* changed */\n")
-    assert feedback.renderer_digest() != digest
+    assert cache.renderer_digest() != digest
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@ import datetime as dt
 import pytest
 
 from builders import member, write_register, write_roster
-from pipeline.build import build_report, load_inbox
+from pipeline.build import build_report
+from pipeline.reading import load_inbox
 from pipeline.config import Config
 from pipeline.period import Period
 from pipeline.register import read_register

@@ -5,11 +5,13 @@ import pytest
 
 from builders import member, write_register, write_roster
 from pipeline import intake
-from pipeline.build import choose_period, load_inbox
+from pipeline.intake import choose_period
+from pipeline.reading import load_inbox
 from pipeline.errors import PipelineError
 from pipeline.period import Period
 from pipeline.register import read_register
 from pipeline.roster import read_workbook
+from pipeline.status import FileStatus
 
 Q3 = Period(2022, 3)
 
@@ -72,7 +74,7 @@ def test_period_from_a_title_row_then_assumed_with_a_warning(tmp_path, register)
                register)
     assert bare.period is None
     intake.select([bare], Q3)
-    assert bare.status == intake.ACCEPTED
+    assert bare.status == FileStatus.ACCEPTED
     assert [i.rule for i in bare.issues] == ["PERIOD_ASSUMED"]
 
 
@@ -81,7 +83,7 @@ def test_two_files_for_one_cell_the_later_ngay_lap_wins(tmp_path, register):
     old = write_roster(tmp_path / "CB-A.xlsx", "CB-A", [member("A B", 1990)], created=dt.date(2022, 9, 28))
     os.utime(old, (2e9, 2e9))  # the older Ngày lập wins over a newer file time
     subs = intake.select(intake.match([read_workbook(old), read_workbook(new)], register), Q3)
-    assert [s.status for s in subs] == [intake.SUPERSEDED, intake.ACCEPTED]
+    assert [s.status for s in subs] == [FileStatus.SUPERSEDED, FileStatus.ACCEPTED]
     assert subs[0].issues[-1].rule == "DUPLICATE_SUBMISSION" and "CB-A moi.xlsx" in subs[0].issues[-1].message
 
 
@@ -91,13 +93,13 @@ def test_same_ngay_lap_then_the_later_file_time_wins(tmp_path, register):
     os.utime(a, (2e9, 2e9))
     os.utime(b, (1e9, 1e9))
     subs = intake.select(intake.match([read_workbook(a), read_workbook(b)], register), Q3)
-    assert [s.status for s in subs] == [intake.ACCEPTED, intake.SUPERSEDED]
+    assert [s.status for s in subs] == [FileStatus.ACCEPTED, FileStatus.SUPERSEDED]
 
 
 def test_a_file_for_another_period_is_not_used(tmp_path, register):
     sub = one(write_roster(tmp_path / "CB-A.xlsx", "CB-A", [member("A B", 1990)], quarter=2), register)
     intake.select([sub], Q3)
-    assert sub.status == intake.OTHER_PERIOD
+    assert sub.status == FileStatus.OTHER_PERIOD
     assert "quý II năm 2022" in sub.issues[-1].message
 
 

@@ -6,10 +6,11 @@ from openpyxl import load_workbook
 
 from builders import member, write_register, write_roster
 from pipeline import outputs
-from pipeline.build import build_report, load_inbox
+from pipeline.build import build_report
+from pipeline.reading import load_inbox
 from pipeline.config import Config
-from pipeline.issues import make
-from pipeline.outputs import summary, write_summary, write_workbook
+from pipeline.rulebook import make
+from pipeline.outputs import write_summary, write_workbook
 from pipeline.period import Period
 from pipeline.register import read_register
 

@@ -25,8 +25,10 @@ from pypdf import PdfReader
 
 from builders import member, write_register, write_roster
 from pdfcheck import page_texts
-from pipeline import feedback, parallel
-from pipeline.build import build_report, load_inbox
+from pipeline import parallel
+from pipeline.feedback import cache, packages
+from pipeline.build import build_report
+from pipeline.reading import load_inbox
 from pipeline.config import Config
 from pipeline.errors import PipelineError
 from pipeline.period import Period
@@ -56,10 +58,10 @@ def report(tmp_path_factory):
 def in_process(report, tmp_path_factory):
     """The packages made in this process: what every other executor must reproduce."""
     out = tmp_path_factory.mktemp("in-process")
-    return out, feedback.write_feedback(report, out)
+    return out, packages.write_feedback(report, out)
 
 
-def _contents(out: Path, result: feedback.FeedbackResult) -> list:
+def _contents(out: Path, result: packages.FeedbackResult) -> list:
     """What a reader sees in each file: the PDF's text; each cell's value, note and fill."""
     seen = []
     for path in result.paths:
@@ -78,7 +80,7 @@ def _contents(out: Path, result: feedback.FeedbackResult) -> list:
 def _keys(out: Path) -> dict[str, str]:
     """unit → the key its package was recorded under."""
     return {p.parent.name: json.loads(p.read_text())["key"]
-            for p in (out / "units").glob(f"*/{feedback.KEY_FILE}")}
+            for p in (out / "units").glob(f"*/{cache.KEY_FILE}")}
 
 
 # --- the seam -------------------------------------------------------------------------------------
@@ -148,7 +150,7 @@ def test_a_pool_of_two_makes_the_same_packages_as_one_process(report, in_process
     with parallel.make_executor(2) as executor:
         assert isinstance(executor, parallel.ProcessPoolExecutor)
         pids = {f.result() for f in [executor.submit(os.getpid) for _ in range(4)]}
-        result = feedback.write_feedback(report, out, executor=executor)
+        result = packages.write_feedback(report, out, executor=executor)
     assert os.getpid() not in pids
     expected_out, expected = in_process
     assert result.rendered == expected.rendered == CELLS
@@ -159,23 +161,23 @@ def test_a_pool_of_two_makes_the_same_packages_as_one_process(report, in_process
 def test_after_a_pool_run_an_in_process_run_reuses_every_package(report, tmp_path):
     out = tmp_path / "pool"
     with parallel.make_executor(2) as executor:
-        feedback.write_feedback(report, out, executor=executor)
+        packages.write_feedback(report, out, executor=executor)
     mtimes = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
-    again = feedback.write_feedback(report, out)
+    again = packages.write_feedback(report, out)
     assert again.rendered == [] and again.reused == CELLS
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == mtimes
 
 
 def _font_folder(_=None):
     """The temporary folder where this process's WeasyPrint keeps the @font-face fonts."""
-    from pipeline.render.feedback import _font_config
+    from pipeline.render.pdf import shared_font_config as _font_config
 
     return _font_config()._folder  # WeasyPrint's own attribute: set once a PDF is rendered
 
 
 def test_workers_render_with_one_font_setup_each_and_remove_its_temporary_folder(report, tmp_path):
     with parallel.make_executor(2) as executor:
-        feedback.write_feedback(report, tmp_path, executor=executor)
+        packages.write_feedback(report, tmp_path, executor=executor)
         folders = {f.result() for f in [executor.submit(_font_folder) for _ in range(6)]}
         assert folders and all(f is not None and f.is_dir() for f in folders)
     assert not any(f.exists() for f in folders)  # the workers ended with os._exit
@@ -216,7 +218,7 @@ def test_a_dask_cluster_makes_the_same_packages_as_one_process(report, in_proces
                                    dashboard_address=None) as cluster,
           parallel.make_executor(dask_address=cluster.scheduler_address) as executor):
         assert isinstance(executor, parallel.DaskExecutor)
-        result = feedback.write_feedback(report, out, executor=executor)
+        result = packages.write_feedback(report, out, executor=executor)
     expected_out, expected = in_process
     assert result.rendered == CELLS
     assert _contents(out, result) == _contents(expected_out, expected)

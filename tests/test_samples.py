@@ -14,7 +14,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from pipeline import samples
+from pipeline import contract
+from rostergen import samples
 
 REPO = Path(__file__).resolve().parents[1]
 COMMITTED = REPO / "input_samples"
@@ -70,8 +71,8 @@ def pick(row: dict, *names: str):
 
 
 def register(snap: Snapshot) -> list[dict]:
-    rows = snap["units.xlsx"][samples.REGISTER_SHEET]
-    assert list(rows[0]) == samples.REGISTER_HEADERS
+    rows = snap["units.xlsx"][contract.REGISTER_SHEET]
+    assert list(rows[0]) == list(contract.REGISTER_HEADERS)
     return [dict(zip(rows[0], r, strict=False)) for r in rows[1:]]
 
 
@@ -81,7 +82,7 @@ def counted_files(snap: Snapshot) -> dict[str, str]:
     for name, sheets in snap.items():
         if not name.startswith("inbox/"):
             continue
-        info = dict(r[:2] for r in sheets[samples.INFO_SHEET])
+        info = dict(r[:2] for r in sheets[contract.INFO_SHEET])
         if (info["Năm"], info["Quý"]) != (2022, 3):
             continue
         code = info["Mã đơn vị"]
@@ -131,7 +132,7 @@ def test_counted_rosters_give_the_seed_figures(generated):
     assert "inbox/CB-PC04_2022-Q3 (ban cu).xlsx" not in counted.values()
 
     members = [
-        m for name in counted.values() for m in member_rows(generated[name][samples.MEMBER_SHEET])
+        m for name in counted.values() for m in member_rows(generated[name][contract.MEMBER_SHEET])
     ]
     admitted = [as_date(pick(m, "Ngày vào Đảng", "Ngày vào đảng")) for m in members]
     ids = [pick(m, "Số CCCD", "CCCD") for m in members]
@@ -143,7 +144,7 @@ def test_counted_rosters_give_the_seed_figures(generated):
     cells_admitting = {
         code
         for code, name in counted.items()
-        for m in member_rows(generated[name][samples.MEMBER_SHEET])
+        for m in member_rows(generated[name][contract.MEMBER_SHEET])
         if as_date(pick(m, "Ngày vào Đảng", "Ngày vào đảng")) >= YEAR_START
     }
     assert 15 <= len(cells_admitting) <= 25
@@ -152,7 +153,7 @@ def test_counted_rosters_give_the_seed_figures(generated):
 def test_members_are_plausible(generated):
     counted = counted_files(generated)
     members = [
-        m for name in counted.values() for m in member_rows(generated[name][samples.MEMBER_SHEET])
+        m for name in counted.values() for m in member_rows(generated[name][contract.MEMBER_SHEET])
     ]
     women = sum(m["Giới tính"] == "Nữ" for m in members)
     assert 0.15 <= women / len(members) <= 0.20
@@ -171,7 +172,7 @@ def test_members_are_plausible(generated):
             assert official >= samples.add_years(ceremony, 1)
     assert late_ceremonies == 1  # the planted one
     for code, name in counted.items():
-        size = len(member_rows(generated[name][samples.MEMBER_SHEET]))
+        size = len(member_rows(generated[name][contract.MEMBER_SHEET]))
         assert 6 <= size <= 35, code
 
 
@@ -187,7 +188,7 @@ def test_every_text_is_nfc(generated):
 def test_planted_problems_are_where_the_docstring_says(generated):
     counted = counted_files(generated)
 
-    def rows(code: str, sheet: str = samples.MEMBER_SHEET) -> list[dict]:
+    def rows(code: str, sheet: str = contract.MEMBER_SHEET) -> list[dict]:
         return member_rows(generated[counted[code]][sheet])
 
     def cid(m):
@@ -205,25 +206,25 @@ def test_planted_problems_are_where_the_docstring_says(generated):
     )
     assert any(
         as_date(c["Ngày cấp giấy chứng nhận"]).year == 2016
-        for c in rows("CB-PV01", samples.CANDIDATE_SHEET)
+        for c in rows("CB-PV01", contract.CANDIDATE_SHEET)
     )
     names = {m["Họ và tên"] for m in rows("CB-CATX-02")}
     assert any(
-        c["Đảng viên giúp đỡ 1"] not in names for c in rows("CB-CATX-02", samples.CANDIDATE_SHEET)
+        c["Đảng viên giúp đỡ 1"] not in names for c in rows("CB-CATX-02", contract.CANDIDATE_SHEET)
     )
     assert any(len(cid(m)) == 9 for m in rows("CB-PK02-03"))
-    titled = generated[counted["CB-PC02"]][samples.MEMBER_SHEET]
+    titled = generated[counted["CB-PC02"]][contract.MEMBER_SHEET]
     assert titled[0][0] == "DANH SÁCH ĐẢNG VIÊN" and titled[2][0] == "STT"
     assert any("T/M CHI BỘ" in row for row in titled)
     for code in samples.PLANT_VARIANT_HEADERS:
-        header = generated[counted[code]][samples.MEMBER_SHEET][0]
+        header = generated[counted[code]][contract.MEMBER_SHEET][0]
         assert {"Họ tên", "Sinh ngày", "CCCD", "Ngày vào đảng"} <= set(header)
     text_dated = rows(samples.PLANT_TEXT_DATES)
     assert all(isinstance(m["Sinh ngày"], str) for m in text_dated)
-    q2 = dict(r[:2] for r in generated["inbox/CB-CATP-03_2022-Q2.xlsx"][samples.INFO_SHEET])
+    q2 = dict(r[:2] for r in generated["inbox/CB-CATP-03_2022-Q2.xlsx"][contract.INFO_SHEET])
     assert q2["Quý"] == 2
     older = generated["inbox/CB-PC04_2022-Q3 (ban cu).xlsx"]
-    assert len(member_rows(older[samples.MEMBER_SHEET])) == len(rows("CB-PC04")) - 2
+    assert len(member_rows(older[contract.MEMBER_SHEET])) == len(rows("CB-PC04")) - 2
     # ...each in its own cell, at the row the generator reports
     plants = samples.build_sample().plants
     assert len({p.unit for p in plants}) == len(plants) == 13
@@ -240,10 +241,10 @@ def test_generation_is_reproducible(generated, tmp_path):
 
 
 def test_committed_samples_are_the_generators_output(generated):
-    assert COMMITTED.is_dir(), "run: python -m pipeline.samples --out input_samples"
+    assert COMMITTED.is_dir(), "run: python -m rostergen.samples --out input_samples"
     committed = snapshot(COMMITTED)
     assert sorted(committed) == sorted(generated), (
-        "regenerate with: python -m pipeline.samples --out input_samples --clean"
+        "regenerate with: python -m rostergen.samples --out input_samples --clean"
     )
     for name in generated:
         assert committed[name] == generated[name], f"{name} differs from the generator's output"

@@ -9,12 +9,14 @@ from builders import CANDIDATE_HEADER, MEMBER_HEADER, member, write_register
 from pipeline import intake
 from pipeline.period import Period
 from pipeline.register import read_register
-from pipeline.roster import INFO_LABELS, _key, read_workbook
-from pipeline.rules import ETHNIC_GROUPS, GENDERS, YES_WORDS, validate
-from pipeline.template import (
-    BLANK_NAME, TEMPLATE_VERSION, TEMPLATE_VERSION_LABEL, is_older, template_version, write_template,
-    write_templates,
+from pipeline.contract import (
+    ETHNIC_GROUPS, GENDERS, TEMPLATE_VERSION, TEMPLATE_VERSION_LABEL, YES_WORDS, is_older,
+    template_version,
 )
+from pipeline.roster import read_workbook
+from pipeline.rules import validate
+from pipeline.tables import header_key as _key
+from pipeline.template import BLANK_NAME, write_template, write_templates
 
 Q3 = Period(2022, 3)
 UNIT = ("CB-A", "Chi bộ Phòng Tham mưu")

@@ -12,13 +12,14 @@ import io
 import re
 import textwrap
 from functools import lru_cache
-from pathlib import Path
 
 import pandas as pd
 
 from pipeline.render.vn import number
+from pipeline.resources import TEMPLATES_DIR
+from pipeline.status import UnitStatus
 
-FONTS_DIR = Path(__file__).resolve().parents[2] / "templates" / "fonts"
+FONTS_DIR = TEMPLATES_DIR / "fonts"
 FONT_FAMILY = "Liberation Serif"
 
 CM = 1 / 2.54  # matplotlib measures in inches
@@ -40,7 +41,7 @@ COLOR_EDGE = "#a6a6a6"
 
 @lru_cache(maxsize=1)
 def _register_fonts() -> None:
-    from matplotlib import font_manager
+    from matplotlib import font_manager  # matplotlib is imported when a chart is drawn (start-up time)
 
     for ttf in sorted(FONTS_DIR.glob("LiberationSerif-*.ttf")):
         font_manager.fontManager.addfont(str(ttf))
@@ -100,7 +101,7 @@ def admissions_chart_svg(units: pd.DataFrame, quarter: int, year: int) -> str:
     so long unit names fit: admissions since 1 January per direct child of the root, each with
     its annual target as a grey ghost bar behind it.
     """
-    from matplotlib import rc_context
+    from matplotlib import rc_context  # as in _register_fonts: when a chart is drawn
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
@@ -169,8 +170,8 @@ def admissions_chart_svg(units: pd.DataFrame, quarter: int, year: int) -> str:
         ax.barh(positions, ytd, height=bar_cm * 0.42, color=COLOR_DONE)
         limit = max(ytd + [t or 0 for t in targets] + [1])
         for i, (y, (_, row)) in enumerate(zip(positions, shown.iterrows())):
-            if row["status"] in ("missing", "rejected"):
-                note = "chưa gửi danh sách" if row["status"] == "missing" else "tệp không dùng được"
+            note = UnitStatus(row["status"]).note
+            if note:
                 ax.text(limit * 0.01, y, note, va="center", fontsize=7.5, style="italic",
                         color=COLOR_CURRENT)
                 continue

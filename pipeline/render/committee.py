@@ -8,22 +8,21 @@ unit table, coverage wording, sorted appendices); the sentences themselves live 
 from __future__ import annotations
 
 import base64
-import functools
-import gc
 from collections import Counter
-from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 
-from pipeline import issues as iss
-from pipeline.issues import ERROR, SEVERITY_VI
+from pipeline.bulk import paused_gc
 from pipeline.outputs import UNIT_SHEET, workbook_name
 from pipeline.render import vn
 from pipeline.render.chart import admissions_chart_svg, chart_units
+from pipeline.render.pdf import environment, write_pdf
 from pipeline.report import FIGURE_COLUMNS, Report
+from pipeline import rulebook
+from pipeline.rulebook import ERROR, SEVERITY_VI
+from pipeline.status import UnitStatus
 
-TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 TEMPLATE = "committee.html.j2"
 
 # What the report lists is bounded, so it stays a document to read (and WeasyPrint lays it out in
@@ -58,28 +57,8 @@ FIGURE_PADDING_PT = 6.5       # 3pt each side, and half of each collapsed 0.5pt 
 # both weights); aggregate and total rows are bold.
 ADVANCE_EM = {"regular": {".": 0.25, ",": 0.25, "%": 0.833}, "bold": {".": 0.25, ",": 0.25, "%": 1.0}}
 
-STATUS_NOTES = {"missing": "Chưa gửi danh sách", "rejected": "Tệp không dùng được"}
-
-
-@functools.cache
-def environment():
-    """One Jinja environment per process, with the Vietnamese filters (shared by every document)."""
-    return _make_environment()
-
-
-def _make_environment():
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES_DIR),
-        autoescape=select_autoescape(["html", "j2"], default_for_string=True, default=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        extensions=["jinja2.ext.do"],
-    )
-    vn.register_filters(env)
-    return env
+# Said in the table by unit beside a cell that has no figures.
+STATUS_NOTES = {status: status.note[0].upper() + status.note[1:] for status in UnitStatus if status.note}
 
 
 def _int(value) -> int:
@@ -263,7 +242,7 @@ def issue_rows(report: Report) -> list[dict]:
     order = sorted(counts, key=lambda k: (k[0] != ERROR, -counts[k], k[1]))
     return [
         {
-            "label": iss.LABELS.get(rule, rule),
+            "label": rulebook.label(rule),
             "rule": rule,
             "severity": SEVERITY_VI.get(severity, severity),
             "count": counts[(severity, rule)],
@@ -352,26 +331,14 @@ def render_committee_html(report: Report) -> str:
     return environment().get_template(TEMPLATE).render(**committee_context(report))
 
 
-@contextmanager
-def _cycle_collector_paused():
-    """WeasyPrint makes hundreds of thousands of short-lived objects per report, so the cycle
-    collector runs every few hundred of them, and a full pass also walks everything else the run
-    holds. Paused while the PDF is made: 0.15–0.2 s less (a tenth), for some 5 MB more at peak."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def write_committee_pdf(report: Report, path: Path) -> Path:
-    """Render the committee report to `path` as PDF; returns the path written."""
-    from weasyprint import HTML  # imported here: it takes a second to load
+    """Render the committee report to `path` as PDF; returns the path written.
 
+    The cycle collector is paused while the PDF is made: WeasyPrint makes hundreds of thousands of
+    short-lived objects per report, and a full pass also walks everything else the run holds
+    (0.15–0.2 s less, a tenth, for some 5 MB more at peak)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with _cycle_collector_paused():
-        HTML(string=render_committee_html(report), base_url=str(TEMPLATES_DIR) + "/").write_pdf(path)
+    with paused_gc():
+        write_pdf(render_committee_html(report), path)
     return path

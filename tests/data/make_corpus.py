@@ -5,13 +5,17 @@ re-saved by LibreOffice (`soffice --headless --convert-to xlsx|xls|ods|xlsm`), s
 file carries what a real office suite writes (cached formula values, merged cells, fonts, legacy
 formats). Beside the workbooks:
 
-- `corpus/units.xlsx`: the register of the corpus's committee (DOMAIN §2 layout);
+- `corpus/units.xlsx`: the register of the corpus's committee (the register layout of
+  `docs/roster-format.md`);
 - `corpus/expected.json`: for every file, the exact issues `(file, sheet, row, column, rule)` it
   must raise, the unit and status it must get, and the figures and row readings that matter.
 
-The expectations are written here by hand beside the rows that provoke them, from DOMAIN §3–4;
-nothing in this script imports the pipeline. Every person is invented; a citizen ID's digits
-4–6 agree with the gender and birth year unless the case is about them.
+The expectations are written here by hand beside the rows that provoke them, from the format
+`docs/roster-format.md` describes and the rules of `docs/rules.md`. Of the pipeline this script
+takes only the template's column headers and the register's sheet name (`pipeline.contract`,
+through `tests/builders.py`); nothing it expects comes from the pipeline. Every person is
+invented; a citizen ID's digits 4–6 agree with the gender and birth year unless the case is
+about them.
 
 Run from the project root (needs LibreOffice; the tests do not):
 
@@ -617,7 +621,7 @@ def build_cases() -> None:  # noqa: C901 (one block per case, read top to bottom
     case("CB-PC10_2022-Q3.xlsx", "classic layout: `Ngày sinh` merged over `Nam` / `Nữ`, no `Giới tính` column; "
          "gender from the column filled; no issue", unit="CB-PC10", roster=r, figures={"ytd_women": 1})
 
-    # ---- PC11: every date form of DOMAIN §3, and birth years alone (warnings) -----------------------
+    # ---- PC11: every date form a roster may use, and birth years alone (warnings) -------------------
     rng = R("PC11")
 
     def dated(gender, born, admitted, ceremony, official, fmt, **kw):
@@ -1018,7 +1022,8 @@ def build_cases() -> None:  # noqa: C901 (one block per case, read top to bottom
 # Expectations
 # ------------------------------------------------------------------------------------------------
 def _distinct(people) -> dict:
-    """person key → Person: a 12- or 9-digit citizen ID, else the row itself (DOMAIN §5)."""
+    """person key → Person: a 12- or 9-digit citizen ID, else the row itself (a person counts once,
+    by citizen ID; a row without a usable one counts on its own)."""
     out = {}
     for p in people:
         cid = p.cid or ""
@@ -1028,7 +1033,8 @@ def _distinct(people) -> dict:
 
 
 def figures(members, candidates) -> dict:
-    """DOMAIN §5 from the intended data (dates the loader cannot read count as unknown)."""
+    """The report's figures from the intended data, each person once (dates the loader cannot read
+    count as unknown)."""
     people = list(_distinct(members).values())
 
     def within(day, start, end=Q_END):
@@ -1075,19 +1081,20 @@ def expected() -> dict:
         if c.newer_on_disk:
             entry["newer_on_disk"] = True
         files.append(entry)
-    # DOMAIN §5 rolled up: a person on two cells' lists counts once for the committee.
+    # Rolled up: a person on two cells' lists counts once for the committee.
     cells = [code for code, _, kind, *_ in REGISTER if kind.startswith("Chi bộ")]
-    statuses = {code: "missing" for code in cells}
+    statuses = dict.fromkeys(cells, "missing")
     for c in CASES:
-        if c.unit in statuses and c.status in ("accepted", "superseded", "rejected"):
-            if c.status == "accepted" or statuses[c.unit] != "accepted":
-                statuses[c.unit] = "accepted" if c.status in ("accepted", "superseded") else "rejected"
+        if (c.unit in statuses and c.status in ("accepted", "superseded", "rejected")
+                and (c.status == "accepted" or statuses[c.unit] != "accepted")):
+            statuses[c.unit] = "accepted" if c.status in ("accepted", "superseded") else "rejected"
     unit_issues = [{"unit": u, "rule": "UNIT_MISSING" if s == "missing" else "UNIT_REJECTED"}
                    for u, s in statuses.items() if s != "accepted"]
     unresolved = sorted(c.file for c in CASES if c.unit is None)
     total = figures(accepted_people, [])
     return {
-        "about": "Expected results of the real-client corpus; written by tests/data/make_corpus.py from DOMAIN §3–4. "
+        "about": "Expected results of the real-client corpus; written by tests/data/make_corpus.py from "
+                 "docs/roster-format.md and docs/rules.md. "
                  "Issues: (file, sheet, row as Excel shows it, column header as written, rule); null where the "
                  "issue is about the whole file (or, for row and column, the whole sheet).",
         "period": {"year": YEAR, "quarter": QUARTER, "start": Q_START.isoformat(), "end": Q_END.isoformat()},

@@ -1,26 +1,26 @@
-"""A unit's feedback: the short PDF (Jinja2 → HTML → WeasyPrint) and its workbook, annotated.
-
-Both work from the plain `view` dict that `pipeline.feedback.unit_view` builds, never from the
-Report, so one unit's package can be rendered in another process. The sentences live in
-`templates/feedback.html.j2`; the words of the returned workbook live here.
+"""A cell's own workbook returned to it, annotated: every issue's cell filled and commented, and
+a result sheet listing them all. The original submission is only read; the words of the returned
+workbook live here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from pathlib import Path
 
-from pipeline.issues import ERROR, SEVERITY_VI
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.hyperlink import Hyperlink
+from python_calamine import CalamineWorkbook
+
+from pipeline.contract import RESULT_SHEET
+from pipeline.files import atomic_path
 from pipeline.normalize import fold
-from pipeline.outputs import atomic_path
-from pipeline.render.committee import TEMPLATES_DIR, environment
+from pipeline.rulebook import ERROR, SEVERITY_VI
 
-TEMPLATE = "feedback.html.j2"
-
-# The sheet added to the returned workbook. The loader should skip a sheet of this name when a
-# clerk sends the annotated copy back (its "Cột" column holds header names such as "Họ và tên").
-RESULT_SHEET = "Kết quả kiểm tra"
 # Author of the comments we add: how a later run recognises (and replaces) its own notes.
 COMMENT_AUTHOR = "Kiểm tra tự động"
 # Excel's own light red and light yellow: errors and warnings, the same in the PDF.
@@ -32,51 +32,6 @@ OPENPYXL_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
 REBUILT_SUFFIXES = (".xls", ".ods", ".xlsb")
 
 
-# --- the PDF ----------------------------------------------------------------------------------
-
-@functools.cache
-def _weasy_html():
-    from weasyprint import HTML  # imported once per process: it takes a second to load
-
-    return HTML
-
-
-@functools.cache
-def _font_config():
-    """One WeasyPrint font configuration for every feedback PDF this process renders.
-
-    By default WeasyPrint makes one per document: it reloads the system's fontconfig each time
-    and never gives that memory back (about 0.25 MB a document, so some 900 MB in each of two
-    workers at 7,100 cells), and copies the @font-face fonts (1.5 MB) to a temporary folder that
-    only garbage collection removes. Shared, the fonts are loaded once and memory stays flat.
-    The folder is removed when the process ends: a pool worker ends with os._exit, which collects
-    nothing, but runs multiprocessing's finalizers first (so does a normal exit).
-    """
-    from multiprocessing import util
-
-    from weasyprint.text.fonts import FontConfiguration
-
-    config = FontConfiguration()
-    util.Finalize(config, config.__del__, exitpriority=0)
-    return config
-
-
-def render_feedback_html(view: dict) -> str:
-    """The unit's feedback report as an HTML document (links print.css and the fonts relatively)."""
-    return environment().get_template(TEMPLATE).render(**view)
-
-
-def write_feedback_pdf(view: dict, path: Path) -> Path:
-    """Render the unit's feedback report to `path` as PDF (written atomically); returns the path."""
-    html = render_feedback_html(view)
-    with atomic_path(Path(path)) as tmp:
-        _weasy_html()(string=html, base_url=str(TEMPLATES_DIR) + "/").write_pdf(
-            tmp, font_config=_font_config())
-    return Path(path)
-
-
-# --- the returned workbook --------------------------------------------------------------------
-
 def annotate_workbook(source: Path, target: Path, issues: list[dict]) -> Path | None:
     """Copy the unit's workbook to `target` (.xlsx) with every issue marked; None if unopenable.
 
@@ -85,9 +40,6 @@ def annotate_workbook(source: Path, target: Path, issues: list[dict]) -> Path | 
     listing every issue on it. The sheet "Kết quả kiểm tra", added last and shown first, lists all
     of them, file-level ones included.
     """
-    from openpyxl.comments import Comment
-    from openpyxl.styles import PatternFill
-
     wb, titles = _open_copy(Path(source))
     if wb is None:
         return None
@@ -126,8 +78,6 @@ def _open_copy(source: Path):
     """(openpyxl Workbook, {sheet name as read by the loader → sheet title}) or (None, {})."""
     suffix = source.suffix.lower()
     if suffix in OPENPYXL_SUFFIXES:
-        from openpyxl import load_workbook
-
         try:
             wb = load_workbook(source)  # keep_vba off: the copy is a plain .xlsx
         except Exception:  # protected, damaged or not really an OOXML file
@@ -148,11 +98,6 @@ def _rebuild(source: Path):
     calamine's grid starts at A1 (`skip_empty_area=False`), so row and column numbers in the
     issues point at the same cells here as in the original.
     """
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.utils import get_column_letter
-    from python_calamine import CalamineWorkbook
-
     book = CalamineWorkbook.from_path(str(source))
     wb = Workbook()
     wb.remove(wb.active)
@@ -201,8 +146,6 @@ def _sheet_title(name: str, taken: list[str]) -> str:
 
 def _remove_previous_annotations(wb) -> None:
     """A returned copy sent back again: drop our old result sheet, comments and their fills."""
-    from openpyxl.styles import PatternFill
-
     if RESULT_SHEET in wb.sheetnames:
         wb.remove(wb[RESULT_SHEET])
     ours = {prefix + c for c in FILLS.values() for prefix in ("", "00", "FF")}
@@ -247,10 +190,6 @@ def _value_beside_label(ws, label: str) -> str | None:
 
 
 def _add_result_sheet(wb, placed: list[tuple[dict, str | None, str | None]]) -> None:
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.hyperlink import Hyperlink
-
     ws = wb.create_sheet(RESULT_SHEET)  # last: the loader looks for members in the first sheets
     ws.append(RESULT_HEADERS)
     for cell in ws[1]:

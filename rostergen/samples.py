@@ -1,12 +1,15 @@
 """The seeded sample inbox: a fictional provincial Police Party Committee, quý III năm 2022.
 
-Run ``python -m pipeline.samples --out input_samples`` to (re)write ``input_samples/units.xlsx``
+Run ``python -m rostergen.samples --out input_samples`` to (re)write ``input_samples/units.xlsx``
 (the unit register) and ``input_samples/inbox/*.xlsx`` (one roster per chi bộ, plus two files that
 must not be counted). The output depends only on the seed: no clock, no global random state, and
 fixed workbook timestamps, so ``tests/test_samples.py`` can check that the committed samples are
 exactly what this module writes. Never edit the samples by hand; change this module and rerun it.
+Sheet names, headers, info labels and unit types come from ``pipeline.contract`` (the layout
+``docs/roster-format.md`` describes), so the samples are always in the template's layout.
 
-The organisation and figures are the seed report's (DOMAIN.md §2): 19 chi bộ cơ sở, 09 đảng bộ
+The organisation and figures are those of the real quý III 2022 report this tool was built to
+reproduce (the seed report): 19 chi bộ cơ sở, 09 đảng bộ
 cơ sở with 52 chi bộ trực thuộc, 1098 members, 34 admitted from 1 January to 30 September 2022,
 01 of them in the quarter. Every person is invented (names are random combinations of common
 family, middle and given names; citizen IDs are random digits behind a fixed province code).
@@ -40,17 +43,24 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import io
 import random
-import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import openpyxl
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from openpyxl.writer.excel import ExcelWriter
+
+from pipeline.contract import (
+    CANDIDATE_HEADERS, CANDIDATE_SHEET, DATE_KEYS, GRASSROOTS_CELL, GRASSROOTS_COMMITTEE,
+    INFO_SHEET, LABELS, MEMBER_HEADERS, MEMBER_SHEET, REGISTER_COLUMNS, REGISTER_HEADERS,
+    REGISTER_SHEET, ROOT, SUBORDINATE_CELL, TEMPLATE_CANDIDATE_KEYS, TEMPLATE_MEMBER_KEYS,
+)
+from rostergen.workbook import (
+    DATE_FORMAT, FIXED_TIMESTAMP, candidate_values, info_pairs, member_values, register_values,
+    save_deterministic,
+)
 
 DEFAULT_SEED = 2022
 YEAR = 2022
@@ -60,7 +70,7 @@ QUARTER_START = dt.date(2022, 7, 1)
 QUARTER_END = dt.date(2022, 9, 30)
 Q2_END = dt.date(2022, 6, 30)
 
-# The seed report's figures (DOMAIN.md §2).
+# The seed report's figures.
 TOTAL_MEMBERS = 1098
 ADMITTED_YTD = 34
 ADMITTED_QUARTER = 1
@@ -70,42 +80,16 @@ TARGET_SUM = 42
 
 PROVINCE_CODE = "049"  # first three digits of every citizen ID
 EMAIL_DOMAIN = "congan.anhoa.vn"
-# Written into every workbook's core properties (created/modified) and zip entries.
-FIXED_TIMESTAMP = dt.datetime(2022, 10, 10, 8, 0, 0)
-DATE_FORMAT = "dd/mm/yyyy"
 
 REGISTER_FILE = "units.xlsx"
 INBOX_DIR = "inbox"
-REGISTER_SHEET = "Danh mục đơn vị"
-REGISTER_HEADERS = [
-    "Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Mã đơn vị cấp trên", "Email",
-    "Chỉ tiêu kết nạp năm",
-]
-INFO_SHEET = "Thông tin"
-MEMBER_SHEET = "Đảng viên"
-CANDIDATE_SHEET = "Quần chúng ưu tú"
-MEMBER_HEADERS = [
-    "STT", "Họ và tên", "Ngày sinh", "Giới tính", "Dân tộc", "Tôn giáo", "Số CCCD",
-    "Ngày vào Đảng", "Ngày kết nạp", "Ngày chính thức", "Đoàn viên", "Trình độ chuyên môn",
-    "Ghi chú",
-]
-CANDIDATE_HEADERS = [
-    "STT", "Họ và tên", "Ngày sinh", "Giới tính", "Dân tộc", "Số CCCD",
-    "Ngày cấp giấy chứng nhận", "Đảng viên giúp đỡ 1", "Đảng viên giúp đỡ 2", "Đoàn viên",
-    "Ghi chú",
-]
-# Plant 9: how some cells spell the member headers.
+# Plant 9: how some cells spell the member headers (template header → their spelling).
 VARIANT_HEADERS = {
-    "Họ và tên": "Họ tên",
-    "Ngày sinh": "Sinh ngày",
-    "Số CCCD": "CCCD",
-    "Ngày vào Đảng": "Ngày vào đảng",
+    LABELS["full_name"]: "Họ tên",
+    LABELS["birth_date"]: "Sinh ngày",
+    LABELS["citizen_id"]: "CCCD",
+    LABELS["admitted_on"]: "Ngày vào đảng",
 }
-
-ROOT = "Đảng bộ"
-GRASSROOTS_CELL = "Chi bộ cơ sở"
-GRASSROOTS_COMMITTEE = "Đảng bộ cơ sở"
-SUBORDINATE_CELL = "Chi bộ trực thuộc"
 
 # --- the organisation -------------------------------------------------------------------------
 
@@ -299,6 +283,9 @@ class Unit:
 
 @dataclass
 class Member:
+    """One row of `Đảng viên`. Fields are named by the contract's column keys, so the row is
+    written as ``member_values(**asdict(member))``."""
+
     full_name: str
     birth_date: dt.date
     gender: str
@@ -315,6 +302,8 @@ class Member:
 
 @dataclass
 class Candidate:
+    """One row of `Quần chúng ưu tú`, fields named by the contract's column keys (as Member)."""
+
     full_name: str
     birth_date: dt.date
     gender: str
@@ -482,7 +471,7 @@ def _birth_date(rng: random.Random, admitted_on: dt.date, young: bool = False) -
             return born
     # Admitted long ago: only a young admission keeps the person under 60 today.
     born = add_years(QUARTER_END, -58) + dt.timedelta(days=rng.randint(1, 300))
-    assert 18 <= full_years(born, admitted_on)
+    assert full_years(born, admitted_on) >= 18
     return born
 
 
@@ -602,7 +591,7 @@ def _admissions(rng: random.Random, cells: list[Unit], sizes: dict[str, int]) ->
     chosen = rng.sample(grassroots, 9) + rng.sample(subordinate, 11)
     if QUARTER_ADMISSION_CELL not in chosen:
         chosen[-1] = QUARTER_ADMISSION_CELL
-    counts = {code: 1 for code in chosen}
+    counts = dict.fromkeys(chosen, 1)
     while sum(counts.values()) < ADMITTED_YTD:
         code = rng.choices(chosen, weights=[sizes[c] for c in chosen])[0]
         if counts[code] < min(4, sizes[code] // 5):
@@ -621,7 +610,7 @@ def _targets(
             admitted.get(s.code, 0) for s in subordinates if s.parent == committee.code
         )
     without_target = rng.sample([u.code for u in grassroots if achieved[u.code] <= 1], 2)
-    targets: dict[str, int | None] = {code: None for code in without_target}
+    targets: dict[str, int | None] = dict.fromkeys(without_target)
     for code, got in achieved.items():
         if code in targets:
             continue
@@ -934,30 +923,30 @@ def _locate_plants(sample: Sample) -> list[Plant]:
         plants.append(Plant(number, code, by_code[code].file_name, sheet, row, column, what))
 
     _, row = member_row(PLANT_CCCD_GENDER, lambda m: m.gender == "Nữ" and m.citizen_id[3] == "0")
-    add(1, PLANT_CCCD_GENDER, MEMBER_SHEET, row, "Số CCCD",
+    add(1, PLANT_CCCD_GENDER, MEMBER_SHEET, row, LABELS["citizen_id"],
         "nữ nhưng chữ số thứ 4 của CCCD là 0 (nam)")
     _, row = member_row(PLANT_NO_ETHNICITY, lambda m: m.ethnicity is None)
-    add(2, PLANT_NO_ETHNICITY, MEMBER_SHEET, row, "Dân tộc", "để trống dân tộc")
+    add(2, PLANT_NO_ETHNICITY, MEMBER_SHEET, row, LABELS["ethnicity"], "để trống dân tộc")
     _, row = member_row(
         PLANT_OVERDUE,
         lambda m: m.official_on is None and (m.admitted_on.year, m.admitted_on.month) == (2021, 3),
     )
-    add(3, PLANT_OVERDUE, MEMBER_SHEET, row, "Ngày chính thức",
+    add(3, PLANT_OVERDUE, MEMBER_SHEET, row, LABELS["official_on"],
         "vào Đảng tháng 3/2021, chưa có ngày chính thức")
     _, row = member_row(PLANT_LATE_CEREMONY, lambda m: (m.ceremony_on - m.admitted_on).days >= 60)
-    add(4, PLANT_LATE_CEREMONY, MEMBER_SHEET, row, "Ngày kết nạp",
+    add(4, PLANT_LATE_CEREMONY, MEMBER_SHEET, row, LABELS["ceremony_on"],
         "lễ kết nạp 60 ngày sau quyết định")
     roster = by_code[PLANT_OLD_CERTIFICATE]
     index = next(i for i, c in enumerate(roster.candidates) if c.certificate_on.year == 2016)
-    add(5, PLANT_OLD_CERTIFICATE, CANDIDATE_SHEET, 2 + index, "Ngày cấp giấy chứng nhận",
+    add(5, PLANT_OLD_CERTIFICATE, CANDIDATE_SHEET, 2 + index, LABELS["certificate_on"],
         "giấy chứng nhận cấp năm 2016 (quá 60 tháng)")
     roster = by_code[PLANT_UNKNOWN_HELPER]
     names = {m.full_name for m in roster.members}
     index = next(i for i, c in enumerate(roster.candidates) if c.helper_1 not in names)
-    add(6, PLANT_UNKNOWN_HELPER, CANDIDATE_SHEET, 2 + index, "Đảng viên giúp đỡ 1",
+    add(6, PLANT_UNKNOWN_HELPER, CANDIDATE_SHEET, 2 + index, LABELS["helper_1"],
         "người giúp đỡ không có trong chi bộ")
     _, row = member_row(PLANT_OLD_CMND, lambda m: len(m.citizen_id) == 9)
-    add(7, PLANT_OLD_CMND, MEMBER_SHEET, row, "Số CCCD", "số CMND cũ 9 chữ số")
+    add(7, PLANT_OLD_CMND, MEMBER_SHEET, row, LABELS["citizen_id"], "số CMND cũ 9 chữ số")
     add(8, PLANT_TITLED, MEMBER_SHEET, 3, None,
         "2 dòng tiêu đề trên dòng tiêu đề cột, khối chữ ký dưới bảng")
     for code in PLANT_VARIANT_HEADERS:
@@ -982,8 +971,16 @@ def _locate_plants(sample: Sample) -> list[Plant]:
 
 BOLD = Font(bold=True)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
-MEMBER_WIDTHS = [5, 26, 12, 9, 9, 11, 15, 13, 13, 13, 9, 14, 34]
-CANDIDATE_WIDTHS = [5, 26, 12, 9, 9, 15, 14, 26, 26, 9, 34]
+# Column widths by column key (a key is as wide on both sheets) and by register key.
+WIDTHS = {
+    "row_number": 5, "full_name": 26, "birth_date": 12, "gender": 9, "ethnicity": 9,
+    "religion": 11, "citizen_id": 15, "admitted_on": 13, "ceremony_on": 13, "official_on": 13,
+    "youth_union": 9, "education": 14, "note": 34, "certificate_on": 14, "helper_1": 26,
+    "helper_2": 26,
+}
+REGISTER_WIDTHS = {"code": 14, "name": 62, "type": 18, "parent": 20, "email": 30, "target": 12}
+# The member sheet's signature block (plant 8) spans its last columns, this many.
+SIGNATURE_COLUMNS = 4
 
 
 def _new_workbook(creator: str) -> openpyxl.Workbook:
@@ -993,24 +990,6 @@ def _new_workbook(creator: str) -> openpyxl.Workbook:
     wb.properties.created = FIXED_TIMESTAMP
     wb.properties.modified = FIXED_TIMESTAMP
     return wb
-
-
-def save_deterministic(wb: openpyxl.Workbook, path: Path) -> None:
-    """Save with fixed properties and zip timestamps, so the same sample gives the same bytes.
-
-    openpyxl's own save stamps the current time into docProps/core.xml and every zip entry.
-    """
-    wb.properties.created = FIXED_TIMESTAMP
-    wb.properties.modified = FIXED_TIMESTAMP
-    buffer = io.BytesIO()
-    ExcelWriter(wb, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)).save()
-    stamp = FIXED_TIMESTAMP.timetuple()[:6]
-    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=stamp)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            dst.writestr(entry, src.read(info.filename))
 
 
 def _header(ws, row: int, headers: Sequence[str], widths: Sequence[int]) -> None:
@@ -1034,13 +1013,26 @@ def _put_text(ws, row: int, col: int, text: str) -> None:
     cell.number_format = "@"
 
 
+def _put_row(ws, row: int, keys: Sequence[str], values: Sequence, text_dates: bool) -> None:
+    """One table row, column A first: dates as Excel dates (or as text, plant 9) and the citizen
+    ID as a text cell, the way the template formats them; everything else as it is."""
+    for col, (key, value) in enumerate(zip(keys, values, strict=True), start=1):
+        if key in DATE_KEYS:
+            _put_date(ws, row, col, value, text_dates)
+        elif key == "citizen_id":
+            _put_text(ws, row, col, value)
+        else:
+            ws.cell(row=row, column=col, value=value)
+
+
 def write_register(units: list[Unit], path: Path) -> None:
     wb = _new_workbook("Ban Tổ chức Đảng ủy Công an tỉnh")
     ws = wb.active
     ws.title = REGISTER_SHEET
-    _header(ws, 1, REGISTER_HEADERS, [14, 62, 18, 20, 30, 12])
+    _header(ws, 1, REGISTER_HEADERS, [REGISTER_WIDTHS[k] for k in REGISTER_COLUMNS])
     for r, unit in enumerate(units, start=2):
-        values = [unit.code, unit.name, unit.kind, unit.parent, unit.email, unit.target]
+        values = register_values(code=unit.code, name=unit.name, type=unit.kind,
+                                 parent=unit.parent, email=unit.email, target=unit.target)
         for c, value in enumerate(values, start=1):
             ws.cell(row=r, column=c, value=value)
     ws.freeze_panes = "A2"
@@ -1053,14 +1045,14 @@ def write_roster(roster: Roster, path: Path) -> None:
     info.title = INFO_SHEET
     info.column_dimensions["A"].width = 14
     info.column_dimensions["B"].width = 62
-    for r, (label, value) in enumerate([
-        ("Mã đơn vị", roster.unit.code),
-        ("Tên đơn vị", roster.unit.name),
-        ("Năm", roster.year),
-        ("Quý", roster.quarter),
-        ("Ngày lập", roster.created_on),
-        ("Người lập", roster.clerk),
-    ], start=1):
+    for r, (label, value) in enumerate(info_pairs(
+        code=roster.unit.code,
+        name=roster.unit.name,
+        year=roster.year,
+        quarter=roster.quarter,
+        created_on=roster.created_on,
+        created_by=roster.clerk,
+    ), start=1):
         info.cell(row=r, column=1, value=label).font = BOLD
         cell = info.cell(row=r, column=2, value=value)
         if isinstance(value, dt.date):
@@ -1076,47 +1068,26 @@ def write_roster(roster: Roster, path: Path) -> None:
             ws.cell(row=r, column=1, value=title).font = Font(bold=True, size=13 if r == 1 else 12)
             ws.cell(row=r, column=1).alignment = CENTER
             ws.merge_cells(f"A{r}:{last_col}{r}")
-    _header(ws, top, headers, MEMBER_WIDTHS)
+    _header(ws, top, headers, [WIDTHS[k] for k in TEMPLATE_MEMBER_KEYS])
     text = roster.text_dates
     for i, m in enumerate(roster.members, start=1):
-        r = top + i
-        ws.cell(row=r, column=1, value=i)
-        ws.cell(row=r, column=2, value=m.full_name)
-        _put_date(ws, r, 3, m.birth_date, text)
-        ws.cell(row=r, column=4, value=m.gender)
-        ws.cell(row=r, column=5, value=m.ethnicity)
-        ws.cell(row=r, column=6, value=m.religion)
-        _put_text(ws, r, 7, m.citizen_id)
-        _put_date(ws, r, 8, m.admitted_on, text)
-        _put_date(ws, r, 9, m.ceremony_on, text)
-        _put_date(ws, r, 10, m.official_on, text)
-        ws.cell(row=r, column=11, value=m.youth_union)
-        ws.cell(row=r, column=12, value=m.education)
-        ws.cell(row=r, column=13, value=m.note)
+        _put_row(ws, top + i, TEMPLATE_MEMBER_KEYS, member_values(row_number=i, **asdict(m)), text)
     if roster.titled:
         r = top + len(roster.members) + 2  # one blank row under the table
+        first = len(headers) - SIGNATURE_COLUMNS + 1
         for offset, (text_value, bold) in {0: ("T/M CHI BỘ", True), 1: ("BÍ THƯ", True),
                                              5: (roster.secretary, True)}.items():
-            cell = ws.cell(row=r + offset, column=10, value=text_value)
+            cell = ws.cell(row=r + offset, column=first, value=text_value)
             cell.font, cell.alignment = Font(bold=bold), CENTER
-            ws.merge_cells(start_row=r + offset, start_column=10, end_row=r + offset, end_column=13)
+            ws.merge_cells(start_row=r + offset, start_column=first,
+                           end_row=r + offset, end_column=len(headers))
     ws.freeze_panes = ws.cell(row=top + 1, column=1)
 
     qs = wb.create_sheet(CANDIDATE_SHEET)
-    _header(qs, 1, CANDIDATE_HEADERS, CANDIDATE_WIDTHS)
+    _header(qs, 1, CANDIDATE_HEADERS, [WIDTHS[k] for k in TEMPLATE_CANDIDATE_KEYS])
     for i, c in enumerate(roster.candidates, start=1):
-        r = 1 + i
-        qs.cell(row=r, column=1, value=i)
-        qs.cell(row=r, column=2, value=c.full_name)
-        _put_date(qs, r, 3, c.birth_date, text)
-        qs.cell(row=r, column=4, value=c.gender)
-        qs.cell(row=r, column=5, value=c.ethnicity)
-        _put_text(qs, r, 6, c.citizen_id)
-        _put_date(qs, r, 7, c.certificate_on, text)
-        qs.cell(row=r, column=8, value=c.helper_1)
-        qs.cell(row=r, column=9, value=c.helper_2)
-        qs.cell(row=r, column=10, value=c.youth_union)
-        qs.cell(row=r, column=11, value=c.note)
+        _put_row(qs, 1 + i, TEMPLATE_CANDIDATE_KEYS, candidate_values(row_number=i, **asdict(c)),
+                 text)
     qs.freeze_panes = "A2"
     save_deterministic(wb, path)
 
@@ -1141,7 +1112,7 @@ def generate(out_dir: Path, seed: int = DEFAULT_SEED, *, clean: bool = False) ->
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m pipeline.samples",
+        prog="python -m rostergen.samples",
         description="Tạo bộ dữ liệu mẫu (danh mục đơn vị và hộp thư các chi bộ) quý III năm 2022.",
     )
     parser.add_argument("--out", type=Path, default=Path("input_samples"),
