@@ -198,7 +198,7 @@ def choose_period(submissions: list[Submission], year: int | None, quarter: int)
     return Period(year, quarter)
 
 
-# ---------- which submission counts ----------
+# ---------- every workbook matched ----------
 
 def match(workbooks: list[Workbook], register: Register | None) -> list[Submission]:
     """Unit and period for every workbook (period None when the file does not say).
@@ -231,6 +231,8 @@ def _match_unit(sub: Submission, register: Register) -> None:
                                         detail=register.units.at[unit, "type"].lower(), unit=unit))
         sub.unit = None
 
+
+# ---------- which submission counts ----------
 
 def select(submissions: list[Submission], period: Period) -> list[Submission]:
     """Decide each submission's status for this period; the latest `Ngày lập`, then file time, wins."""

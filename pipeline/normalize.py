@@ -90,7 +90,7 @@ def _kinds(values: pd.Series) -> pd.Series:
 
 def parse_dates(values: pd.Series, allow_year: bool = False) -> tuple[pd.Series, pd.Series]:
     """Vectorised `normalize.parse_date`: → (datetime64 column, status column: ok/empty/bad/year/error)."""
-    if pd.api.types.is_datetime64_any_dtype(values):  # real dates only (roster._as_dates)
+    if pd.api.types.is_datetime64_any_dtype(values):  # real dates only (tables._as_dates)
         days = values.dt.normalize().astype("datetime64[ns]")
         return days, pd.Series(np.where(days.notna(), "ok", "empty"), index=values.index, dtype=object)
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")

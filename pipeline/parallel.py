@@ -5,8 +5,9 @@
     make_executor(None)               a pool with one worker per core available to this process
     make_executor(dask_address=...)   the workers of a Dask cluster (`pip install .[dask]`)
 
-The callers (`pipeline.feedback.packages.write_feedback`, `pipeline.reading`) only submit plain, picklable calls and collect
-their results with `run_tasks`; they never know which of the four runs them.
+The feedback packages (`pipeline.feedback.packages.write_feedback`) only submit plain, picklable
+calls and collect their results with `run_tasks`; they never know which of the four runs them.
+Reading the inbox (`pipeline.reading`) has its own forked pool, `make_reader_executor`.
 
 Why a forkserver, not fork: forking a process that has already rendered with WeasyPrint copies
 its Pango/fontconfig state and whatever threads held locks at that moment (the progress bar's

@@ -53,7 +53,7 @@ class Report:
     period: Period
     config: Config
     report_date: dt.date
-    # One row per register unit in tree order (pre-order, root first, children by code).
+    # One row per register unit in tree order (pre-order, root first, children in register order).
     # Index: unit code. Columns: name, type, parent (None for root), depth (root 0), is_cell,
     # status ("accepted" | "rejected" | "missing" for cells, "aggregate" otherwise),
     # file (accepted file name or None), target_year (Int64, summed up the tree, <NA> when no

@@ -234,7 +234,7 @@ RULE_ORDER = {code: n for n, code in enumerate(RULES)}
 
 @dataclass(frozen=True)
 class Issue:
-    severity: str
+    severity: Severity
     rule: str
     message: str
     unit: str | None = None

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import shutil
+import tomllib
 import subprocess
 import sys
 from pathlib import Path
@@ -50,3 +51,15 @@ def test_a_cycle_between_two_stages_breaks_the_contract(copy):
     result = _lint(copy)
     assert result.returncode == 1 and "BROKEN" in result.stdout
     assert "pipeline.intake -> pipeline.figures" in result.stdout
+
+
+def test_every_module_of_the_package_has_a_layer(pytestconfig):
+    """A module left out of the layers would be checked by nobody."""
+    root = pytestconfig.rootpath
+    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    layers = next(c for c in config["tool"]["importlinter"]["contracts"] if c["type"] == "layers")["layers"]
+    listed = {name.strip() for layer in layers for name in layer.replace("|", ":").split(":")}
+    package = root / "pipeline"
+    modules = {p.stem for p in package.glob("*.py") if p.stem != "__init__"}
+    modules |= {p.name for p in package.iterdir() if (p / "__init__.py").exists()}
+    assert modules == listed, f"not in a layer: {sorted(modules - listed)}; listed but gone: {sorted(listed - modules)}"

@@ -1,0 +1,79 @@
+"""The library API (pipeline.app): each command as one function, used by the CLI and callable by
+any program (watch and send will call it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from contextlib import contextmanager
+
+import pytest
+
+from builders import member, write_register, write_roster
+from pipeline.app import check_files, make_report
+from pipeline.config import Config
+from pipeline.errors import PipelineError
+
+
+@pytest.fixture
+def committee(tmp_path):
+    write_register(tmp_path / "units.xlsx")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    write_roster(inbox / "CB-A_2022-Q3.xlsx", "CB-A", [
+        member("Nguyễn Văn An", 1990, n=1),
+        member("Trần Thị Bình", 1996, "Nữ", n=2, admitted=dt.date(2022, 8, 1), official=None),
+    ])
+    return tmp_path
+
+
+class Recorder:
+    """A Display that remembers what it was asked to show."""
+
+    def __init__(self):
+        self.seen: list[str] = []
+
+    def track(self, label, items):
+        self.seen.append(label)
+        return items
+
+    @contextmanager
+    def status(self, label):
+        self.seen.append(label)
+        yield
+
+
+def test_make_report_writes_the_report_and_returns_what_it_wrote(committee):
+    display = Recorder()
+    run = make_report(inbox=committee / "inbox", units=committee / "units.xlsx", quarter=3,
+                      out=committee / "out", config=Config(), report_date=dt.date(2022, 10, 27), workers=1,
+                      display=display)
+    assert run.folder == committee / "out" / "2022-Q3"
+    assert run.pdf.is_file() and run.workbook.is_file() and run.summary.is_file()
+    summary = json.loads(run.summary.read_text(encoding="utf-8"))
+    assert summary["totals"]["members"] == 2 and summary["totals"]["admitted_quarter"] == 1
+    assert summary["report_date"] == "2022-10-27"
+    assert run.report.coverage.missing == ["CB-B", "CB-H1", "CB-H2"]
+    assert run.packages == run.folder / "units" and run.feedback.rendered == ["CB-A", "CB-B", "CB-H1", "CB-H2"]
+    assert display.seen == ["Đọc danh sách", "Đang viết báo cáo PDF…", "Gói phản hồi"]
+    assert sorted(p.name for p in (committee / "inbox").iterdir()) == ["CB-A_2022-Q3.xlsx"]  # only read
+
+
+def test_without_feedback_no_package_is_made(committee):
+    run = make_report(inbox=committee / "inbox", units=committee / "units.xlsx", quarter=3, year=2022,
+                      out=committee / "out", config=Config(), feedback=False, workers=1)
+    assert run.feedback is None and run.packages is None and not (run.folder / "units").exists()
+
+
+def test_a_configuration_file_that_is_not_there_is_refused_in_words(committee):
+    with pytest.raises(PipelineError, match="Không tìm thấy tệp cấu hình"):
+        make_report(inbox=committee / "inbox", units=committee / "units.xlsx", quarter=3,
+                    out=committee / "out", config=committee / "khong-co.toml")
+
+
+def test_check_files_judges_each_file_on_its_own_without_a_report(committee):
+    results = check_files([committee / "inbox" / "CB-A_2022-Q3.xlsx"], year=2022, quarter=2)
+    [result] = results
+    assert result.unit == "CB-A" and result.members == 2 and result.period.label == "quý II năm 2022"
+    assert {i.rule for i in result.issues} == {"OTHER_PERIOD", "DATE_AFTER_PERIOD"}
+    assert not (committee / "out").exists()
