@@ -7,15 +7,17 @@ STAMP := $(VENV)/.installed
 
 QUARTER ?=
 YEAR ?=
-INBOX ?= input_samples/inbox
-UNITS ?= input_samples/units.xlsx
+# INBOX and UNITS go together; with neither, the samples (input_samples/). CONFIG: the committee's
+# settings (without it, pipeline.toml in this folder). Paths may hold spaces and Vietnamese letters.
+INBOX ?=
+UNITS ?=
 OUT ?= output
-CONFIG ?= pipeline.toml
+CONFIG ?=
 DATE ?=
 TEMPLATES ?= output/mau
 
 .DEFAULT_GOAL := help
-.PHONY: help install report test lint docs samples template bench clean
+.PHONY: help install init report test lint docs samples template bench clean
 
 help: ## liệt kê các lệnh / list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -29,11 +31,15 @@ $(STAMP): pyproject.toml scripts/system-deps.sh Makefile
 	$(PY) -m pip install --quiet -e '.[test,lint,dask]'
 	@touch $(STAMP)
 
-report: install ## làm báo cáo: make report QUARTER=3 [YEAR=2022 INBOX=… UNITS=… OUT=… DATE=YYYY-MM-DD]
+init: install ## chuẩn bị thư mục cho một đảng bộ: make init DIR="thư/mục" (hỏi tên đảng bộ, người ký…)
+	@if [ -z "$(DIR)" ]; then echo "Thiếu thư mục. Ví dụ: make init DIR=\"Ban to chuc/2025\"" >&2; exit 2; fi
+	$(PY) -m pipeline init "$(DIR)"
+
+report: install ## làm báo cáo: make report QUARTER=3 [YEAR=2022 INBOX=… UNITS=… CONFIG=… OUT=… DATE=27/10/2022]
 	@if [ -z "$(QUARTER)" ]; then echo "Thiếu quý báo cáo. Ví dụ: make report QUARTER=3" >&2; exit 2; fi
-	$(PY) -m pipeline report --quarter $(QUARTER) $(if $(YEAR),--year $(YEAR)) \
-		--inbox "$(INBOX)" --units "$(UNITS)" --out "$(OUT)" \
-		$(if $(wildcard $(CONFIG)),--config "$(CONFIG)") $(if $(DATE),--date $(DATE))
+	$(PY) -m pipeline report --quarter "$(QUARTER)" $(if $(YEAR),--year "$(YEAR)") \
+		$(if $(INBOX),--inbox "$(INBOX)") $(if $(UNITS),--units "$(UNITS)") --out "$(OUT)" \
+		$(if $(CONFIG),--config "$(CONFIG)") $(if $(DATE),--date "$(DATE)")
 
 test: install lint ## chạy toàn bộ kiểm thử (kể cả make lint) / run the test suite
 	$(PY) -m pytest -q
@@ -51,9 +57,9 @@ samples: install ## tạo lại bộ dữ liệu mẫu input_samples/ (cố đ�
 clean: ## xóa .venv và output/
 	rm -rf $(VENV) $(OUT)
 
-template: install ## tạo mẫu danh sách cho từng chi bộ: make template [YEAR=2022 QUARTER=3 UNITS=… TEMPLATES=output/mau]
-	$(PY) -m pipeline template --units "$(UNITS)" --out "$(TEMPLATES)" \
-		$(if $(YEAR),--year $(YEAR)) $(if $(QUARTER),--quarter $(QUARTER))
+template: install ## tạo mẫu danh sách cho từng chi bộ: make template UNITS=… [YEAR=2022 QUARTER=3 TEMPLATES=output/mau]
+	$(PY) -m pipeline template $(if $(UNITS),--units "$(UNITS)") --out "$(TEMPLATES)" \
+		$(if $(YEAR),--year "$(YEAR)") $(if $(QUARTER),--quarter "$(QUARTER)")
 
 bench: install ## đo tốc độ và bộ nhớ ở 71, 710, 7.100 đơn vị và tệp 200.000 dòng (bench/README.md)
 	$(PY) -m bench.run $(if $(SIZES),--sizes $(SIZES))

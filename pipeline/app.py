@@ -22,7 +22,8 @@ from typing import Protocol
 
 from pipeline import intake
 from pipeline.build import build_report
-from pipeline.config import Config, find_config, load_config
+from pipeline.config import KEY_WORDS, Config, find_config, load_config, require_identity
+from pipeline.contract import GRASSROOTS_COMMITTEE
 from pipeline.errors import PipelineError
 from pipeline.feedback.packages import FeedbackResult, write_feedback
 from pipeline.outputs import pdf_name, workbook_name, write_summary, write_workbook
@@ -37,6 +38,7 @@ from pipeline.report import Report
 from pipeline.rulebook import ERROR, WARNING, Issue, sort_key
 from pipeline.rules import validate
 from pipeline.template import BLANK_NAME, template_name, write_template, write_templates
+from pipeline.workspace import Workspace, create, needs_admitting_body
 
 
 class Display(Protocol):
@@ -97,11 +99,18 @@ def make_report(*, inbox: Path, units: Path, quarter: int, year: int | None = No
     its inputs have not changed."""
     if not 1 <= quarter <= 4:
         raise PipelineError(f"Quý phải là 1, 2, 3 hoặc 4 (đang là {quarter}).")
+    source = None
     if not isinstance(config, Config):
-        config = load_config(find_config(config))
+        source = find_config(config)
+        config = load_config(source)
     if report_date is not None:
         config = replace(config, report_date=report_date)
+    require_identity(config, source)
     register = read_register(units)
+    if register.units.iloc[0]["type"] == GRASSROOTS_COMMITTEE and not config.admitting_body:
+        raise PipelineError(
+            f"{register.units.iloc[0]['name']} là đảng bộ cơ sở: việc kết nạp do ban thường vụ cấp ủy cấp trên "
+            "quyết định. Ghi admitting_body trong tệp cấu hình, ví dụ admitting_body = \"Ban Thường vụ Đảng ủy Khối …\".")
     inbox_read = read_inbox(inbox, register, lambda items: display.track("Đọc danh sách", items),
                             workers=workers)
     submissions = inbox_read.submissions
@@ -176,6 +185,23 @@ def check_files(paths: list[Path], units: Path | None = None, *, year: int | Non
             for sub in submissions]
 
 
+# ---------- a committee's folder ----------
+
+def init_workspace(folder: Path, settings: dict, root: tuple[str, str, str] | None = None, *,
+                   force: bool = False) -> Workspace:
+    """Set up a committee's folder: its configuration from `settings` (Config keys), an empty
+    register (with the root's row when `root` = (code, name, type)), the inbox and output
+    folders. The configuration must name the committee (config.IDENTITY_KEYS), and a grassroots
+    committee must name who decides its admissions (`admitting_body`)."""
+    config = replace(Config(), **settings)
+    missing = config.missing_identity()
+    if root and needs_admitting_body(root[2]) and not config.admitting_body:
+        missing.append("admitting_body")
+    if missing:
+        raise PipelineError("Chưa có: " + "; ".join(f"{key} — {KEY_WORDS[key]}" for key in missing) + ".")
+    return create(folder, config, root, force=force)
+
+
 # ---------- templates ----------
 
 def make_templates(units: Path | None, out: Path, *, unit: str | None = None, blank: bool = False,
@@ -190,6 +216,9 @@ def make_templates(units: Path | None, out: Path, *, unit: str | None = None, bl
     out.mkdir(parents=True, exist_ok=True)
     if blank:
         return [write_template(out / BLANK_NAME, None, period)]
+    if units is None:
+        raise PipelineError("Cần danh mục đơn vị của đảng bộ để tạo mẫu cho từng chi bộ: ghi --units TỆP.xlsx "
+                            "(make: UNITS=…), hoặc --blank để tạo một mẫu trống.")
     register = read_register(units)
     if unit is None:
         return write_templates(register, out, period)

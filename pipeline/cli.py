@@ -12,7 +12,7 @@ import datetime as dt
 import enum
 import sys
 
-from contextlib import nullcontext
+from contextlib import nullcontext, suppress
 from pathlib import Path
 
 from pipeline import __version__
@@ -28,22 +28,57 @@ class Exit(enum.IntEnum):
     INTERRUPTED = 130
 
 
+def invocation() -> str:
+    """This program as the user would type it again in the same folder (`.venv/bin/python -m
+    pipeline`): a plain `python` may not be the one with the libraries installed."""
+    exe = Path(sys.executable)
+    with suppress(ValueError):  # not below this folder: the full path
+        exe = exe.relative_to(Path.cwd())
+    return f"{exe} -m pipeline"
+
+
+# argparse's own words, in Vietnamese (it looks each one up through `argparse._` as it runs).
+_ARGPARSE_VI = {
+    "usage: ": "Cách dùng: ",
+    "positional arguments": "tham số",
+    "options": "tùy chọn",
+    "show this help message and exit": "in hướng dẫn này rồi thoát",
+    "show program's version number and exit": "in phiên bản rồi thoát",
+    "the following arguments are required: %s": "thiếu tham số bắt buộc: %s",
+    "unrecognized arguments: %s": "tham số không biết: %s",
+    "expected one argument": "cần một giá trị",
+    "invalid choice: %(value)r (choose from %(choices)s)": "lệnh không có: %(value)r (chọn một trong %(choices)s)",
+    "argument %(argument_name)s: %(message)s": "%(argument_name)s: %(message)s",
+    "ambiguous option: %(option)s could match %(matches)s": "tùy chọn %(option)s không rõ: có thể là %(matches)s",
+    "invalid %(type)s value: %(value)r": "giá trị không hợp lệ: %(value)r",
+    "not allowed with argument %s": "không dùng cùng %s",
+}
+_english = argparse._
+argparse._ = lambda text: _ARGPARSE_VI.get(text, _english(text))
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, not usage + noise
-        self.exit(Exit.USAGE, f"Lỗi tham số: {message}. Xem: python -m pipeline {self.prog.split()[-1]} --help\n")
+        self.exit(Exit.USAGE, f"Lỗi tham số: {message}. Xem: {invocation()} {self.prog.split()[-1]} --help\n")
 
 
 def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"ngày \"{text}\" phải có dạng YYYY-MM-DD") from None
+    from pipeline.config import parse_day
+
+    day = parse_day(text)
+    if day is None:
+        raise argparse.ArgumentTypeError(f"ngày \"{text}\" không đọc được; ghi dạng ngày/tháng/năm, ví dụ 27/10/2022")
+    return day
+
+
+_QUARTERS = {"1": 1, "2": 2, "3": 3, "4": 4, "i": 1, "ii": 2, "iii": 3, "iv": 4}
 
 
 def _quarter(text: str) -> int:
-    if text not in ("1", "2", "3", "4"):
-        raise argparse.ArgumentTypeError(f"quý phải là 1, 2, 3 hoặc 4 (đang là \"{text}\")")
-    return int(text)
+    quarter = _QUARTERS.get(text.strip().lower().removeprefix("q").strip())
+    if quarter is None:
+        raise argparse.ArgumentTypeError(f"quý phải là 1, 2, 3 hoặc 4 (hoặc I, II, III, IV; đang là \"{text}\")")
+    return quarter
 
 
 def _year(text: str) -> int:
@@ -58,7 +93,23 @@ def _workers(text: str) -> int:
     return int(text)
 
 
-DEFAULT_UNITS = Path("input_samples/units.xlsx")
+# The sample committee's inbox and register: used together, only when neither is given.
+SAMPLE_INBOX = Path("input_samples/inbox")
+SAMPLE_UNITS = Path("input_samples/units.xlsx")
+
+
+def _inputs(args) -> tuple[Path, Path]:
+    """The inbox and the register: both given, or neither (the samples). One without the other is
+    refused: the sample register goes only with the sample inbox."""
+    if args.inbox is None and args.units is None:
+        return SAMPLE_INBOX, SAMPLE_UNITS
+    if args.units is None:
+        raise PipelineError(f"Đã chỉ thư mục nhận {args.inbox} nhưng chưa chỉ danh mục đơn vị của đảng bộ. "
+                            "Thêm --units TỆP.xlsx (make: UNITS=…); danh mục mẫu chỉ dùng với thư mục mẫu.")
+    if args.inbox is None:
+        raise PipelineError(f"Đã chỉ danh mục đơn vị {args.units} nhưng chưa chỉ thư mục nhận danh sách. "
+                            "Thêm --inbox THƯ_MỤC (make: INBOX=…).")
+    return args.inbox, args.units
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -76,18 +127,17 @@ def build_parser() -> argparse.ArgumentParser:
                     "(PDF), summary.json, tệp Excel và gói phản hồi cho từng chi bộ vào OUT/<năm>-Q<quý>/. "
                     "Thoát 0 khi đã có báo cáo (kể cả khi dữ liệu có lỗi: lỗi được ghi trong báo cáo); "
                     "1 khi không làm được báo cáo; 2 khi tham số sai.")
-    report.add_argument("--quarter", "-q", type=_quarter, required=True, help="quý báo cáo: 1, 2, 3 hoặc 4")
+    report.add_argument("--quarter", "-q", type=_quarter, required=True, help="quý báo cáo: 1, 2, 3, 4 (hoặc I–IV)")
     report.add_argument("--year", "-y", type=_year, help="năm báo cáo; bỏ trống thì lấy theo các tệp đã gửi")
-    report.add_argument("--inbox", type=Path, default=Path("input_samples/inbox"),
-                        help="thư mục chứa các tệp danh sách (mặc định: input_samples/inbox); không bao giờ bị sửa")
-    report.add_argument("--units", type=Path, default=DEFAULT_UNITS,
-                        help=f"tệp danh mục đơn vị (mặc định: {DEFAULT_UNITS})")
+    report.add_argument("--inbox", type=Path, default=None,
+                        help="thư mục chứa các tệp danh sách; không bao giờ bị sửa. Ghi cùng --units; bỏ cả hai "
+                             f"thì dùng dữ liệu mẫu ({SAMPLE_INBOX}, {SAMPLE_UNITS})")
+    report.add_argument("--units", type=Path, default=None, help="tệp danh mục đơn vị của đảng bộ (ghi cùng --inbox)")
     report.add_argument("--out", type=Path, default=Path("output"), help="thư mục ghi kết quả (mặc định: output)")
     report.add_argument("--config", type=Path, default=None,
-                        help="tệp cấu hình TOML (mặc định: pipeline.toml ở thư mục hiện tại nếu có, "
-                             "nếu không thì các giá trị mặc định)")
+                        help="tệp cấu hình TOML của đảng bộ (mặc định: pipeline.toml ở thư mục hiện tại)")
     report.add_argument("--date", type=_date, default=None,
-                        help="ngày ghi trên báo cáo, YYYY-MM-DD (mặc định: report_date trong cấu hình, nếu không thì hôm nay)")
+                        help="ngày ghi trên báo cáo, ngày/tháng/năm (mặc định: report_date trong cấu hình, nếu không thì hôm nay)")
     report.add_argument("--no-feedback", action="store_true",
                         help="chỉ làm báo cáo của Đảng ủy, không làm gói phản hồi cho từng chi bộ")
     report.add_argument("--workers", type=_workers, default=None, metavar="N",
@@ -114,15 +164,50 @@ def build_parser() -> argparse.ArgumentParser:
         "template", parents=[common], help="tạo tệp mẫu danh sách để các chi bộ điền",
         description="Tạo tệp mẫu danh sách đảng viên: một tệp cho mỗi chi bộ trong danh mục (đã ghi sẵn mã, tên "
                     "đơn vị và kỳ báo cáo) và một tệp trống; hoặc chỉ cho một đơn vị với --unit.")
-    template.add_argument("--units", type=Path, default=DEFAULT_UNITS,
-                          help=f"tệp danh mục đơn vị (mặc định: {DEFAULT_UNITS})")
+    template.add_argument("--units", type=Path, default=None,
+                          help="tệp danh mục đơn vị của đảng bộ (bắt buộc, trừ khi dùng --blank)")
     template.add_argument("--unit", help="chỉ tạo mẫu cho đơn vị có mã này")
     template.add_argument("--blank", action="store_true", help="chỉ tạo một mẫu trống, không cần danh mục")
     template.add_argument("--quarter", "-q", type=_quarter, help="quý ghi sẵn trong mẫu")
     template.add_argument("--year", "-y", type=_year, help="năm ghi sẵn trong mẫu")
     template.add_argument("--out", type=Path, default=Path("output/mau"), help="thư mục ghi mẫu (mặc định: output/mau)")
     template.set_defaults(run=run_template)
+
+    init = commands.add_parser(
+        "init", parents=[common], help="chuẩn bị thư mục làm việc cho một đảng bộ (cấu hình, danh mục, thư mục nhận)",
+        description="Tạo trong DIR: tệp cấu hình pipeline.toml có chú thích, danh mục đơn vị trống đúng mẫu (có danh "
+                    "sách chọn loại đơn vị), thư mục nhận hop-thu/ và thư mục kết quả ket-qua/; rồi in ba lệnh tiếp "
+                    "theo. Thông tin chưa ghi bằng tham số thì được hỏi (khi chạy ở cửa sổ lệnh).",
+        epilog=f"Ví dụ: {invocation()} init \"Ban To chuc/2025\" --committee-name \"Đảng bộ Trường Đại học A\" …")
+    init.add_argument("dir", type=Path, metavar="DIR", help="thư mục làm việc của đảng bộ (tạo mới nếu chưa có)")
+    for key, words in INIT_OPTIONS.items():
+        if key == "recipients":
+            init.add_argument("--recipient", dest="recipients", action="append", metavar="NƠI_NHẬN",
+                              help=f"{words} (ghi nhiều lần, mỗi lần một nơi)")
+        else:
+            init.add_argument("--" + key.replace("_", "-"), dest=key, metavar="CHỮ", help=words)
+    init.add_argument("--root-code", metavar="MÃ", help="mã đơn vị gốc, ghi sẵn vào dòng đầu của danh mục")
+    init.add_argument("--root-type", metavar="LOẠI", help="loại đơn vị gốc: Đảng bộ, Đảng bộ cấp trên cơ sở, "
+                                                          "Đảng bộ cơ sở…")
+    init.add_argument("--force", action="store_true", help="ghi đè cấu hình và danh mục đã có")
+    init.set_defaults(run=run_init)
     return parser
+
+
+# `init`'s options: every key of the configuration that names the committee (config.KEY_WORDS).
+INIT_OPTIONS = {
+    "superior_body": "cơ quan cấp trên, dòng đầu góc trái (ví dụ ĐẢNG BỘ TỈNH …)",
+    "issuing_body": "cơ quan ban hành, dòng thứ hai in đậm (ví dụ ĐẢNG ỦY …)",
+    "committee_name": "tên đảng bộ trong câu văn (ví dụ Đảng bộ Trường Đại học …)",
+    "standing_committee": "cơ quan báo cáo (ví dụ Ban Thường vụ Đảng ủy …)",
+    "admitting_body": "cơ quan quyết định kết nạp; đảng bộ cơ sở ghi ban thường vụ cấp ủy cấp trên",
+    "document_code": "ký hiệu văn bản (ví dụ BC/ĐU)",
+    "place": "địa danh ở dòng ngày tháng",
+    "signer_on_behalf": "dòng thay mặt (mặc định T/M BAN THƯỜNG VỤ)",
+    "signer_title": "chức vụ người ký (ví dụ BÍ THƯ)",
+    "signer_name": "họ tên người ký",
+    "recipients": "nơi nhận",
+}
 
 
 # Each command imports the library when it runs, not at start-up (for start-up time only):
@@ -131,12 +216,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 class _Console:
     """The app's Display on a terminal: rich progress bars and a status line on stderr, shown
-    only when stderr is a terminal and not --quiet; the closing lines on stderr unless --quiet."""
+    only when stderr is a terminal and not --quiet. What the run says goes to stdout (the summary
+    unless --quiet; the paths written always); errors go to stderr."""
 
     def __init__(self, quiet: bool):
         from rich.console import Console  # lazy: start-up time of `--help` and argument errors
 
         self.console = Console(stderr=True, quiet=quiet)
+        self.quiet = quiet
         self.interactive = sys.stderr.isatty() and not quiet
 
     def track(self, label: str, items):
@@ -152,7 +239,8 @@ class _Console:
         return self.console.status(label) if self.interactive else nullcontext()
 
     def print(self, text: str) -> None:
-        self.console.print(text)
+        if not self.quiet:
+            print(text)
 
 
 def run_report(args) -> Exit:
@@ -160,7 +248,8 @@ def run_report(args) -> Exit:
     from pipeline.render.vn import number
 
     console = _Console(args.quiet)
-    run = make_report(inbox=args.inbox, units=args.units, quarter=args.quarter, year=args.year, out=args.out,
+    inbox, units = _inputs(args)
+    run = make_report(inbox=inbox, units=units, quarter=args.quarter, year=args.year, out=args.out,
                       config=args.config, report_date=args.date, feedback=not args.no_feedback,
                       workers=args.workers, dask=args.dask, rebuild_feedback=args.rebuild_feedback,
                       display=console)
@@ -203,6 +292,49 @@ def run_check(args) -> Exit:
     print(f"Tổng cộng: {len(results)} tệp, {total} lỗi, {sum(r.warnings for r in results)} cảnh báo."
           + (" Sửa các lỗi rồi kiểm tra lại trước khi gửi." if total else " Có thể gửi."))
     return Exit.DATA_ERRORS if total else Exit.OK
+
+
+def run_init(args) -> Exit:
+    from pipeline.app import init_workspace
+    from pipeline.config import Config
+
+    settings = {key: getattr(args, key) for key in INIT_OPTIONS if getattr(args, key) is not None}
+    if "recipients" in settings:
+        settings["recipients"] = tuple(settings["recipients"])
+    settings.setdefault("signer_on_behalf", Config.signer_on_behalf)
+    if sys.stdin.isatty():
+        _ask(settings, args.root_type)
+    root = None
+    if args.root_code:
+        root = (args.root_code, settings.get("committee_name", args.root_code), args.root_type or "Đảng bộ")
+    space = init_workspace(args.dir, settings, root, force=args.force)
+    q = lambda path: f"\"{path}\""  # noqa: E731
+    print(f"Đã tạo cấu hình {space.config}, danh mục đơn vị {space.register},")
+    print(f"thư mục nhận {space.inbox} và thư mục kết quả {space.out}.")
+    print("Ba bước tiếp theo (chạy ở thư mục của chương trình):")
+    print(f"  1. Điền các đơn vị vào danh mục (mở bằng Excel): {space.register}")
+    print(f"  2. Tạo mẫu danh sách gửi các chi bộ: make template UNITS={q(space.register)} "
+          f"TEMPLATES={q(space.templates)} YEAR=… QUARTER=…")
+    print(f"  3. Khi các chi bộ đã gửi tệp vào {space.inbox}: make report QUARTER=… INBOX={q(space.inbox)} "
+          f"UNITS={q(space.register)} CONFIG={q(space.config)} OUT={q(space.out)}")
+    return Exit.OK
+
+
+def _ask(settings: dict, root_type: str | None) -> None:
+    """Ask at the terminal for what the options did not give."""
+    for key, words in INIT_OPTIONS.items():
+        if settings.get(key):
+            continue
+        if key == "admitting_body" and root_type != "Đảng bộ cơ sở":
+            continue
+        if key == "recipients":
+            print(f"{words[0].upper()}{words[1:]}, mỗi dòng một nơi (dòng trống để kết thúc):")
+            lines = iter(lambda: input("  ").strip(), "")
+            settings[key] = tuple(lines)
+        else:
+            answer = input(f"{words[0].upper()}{words[1:]}: ").strip()
+            if answer:
+                settings[key] = answer
 
 
 def run_template(args) -> Exit:

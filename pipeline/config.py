@@ -1,14 +1,17 @@
-"""Report settings: one TOML file → a frozen dataclass. Every key has a documented default.
+"""Report settings: one TOML file → a frozen dataclass.
 
-The shipped `pipeline.toml` at the project root lists every key with its default and a comment;
-a key left out of a user's file takes the default below.
+The built-in defaults carry no committee's identity: the names, place, signer and recipients of a
+committee come only from its own file (`python -m pipeline init` writes one, commented; the
+samples' is the repository's `pipeline.toml`). A key left out of a file takes the default below;
+a key the file misspells, or a value of the wrong kind, is an error, never ignored.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from pipeline.errors import PipelineError
@@ -16,36 +19,33 @@ from pipeline.errors import PipelineError
 
 @dataclass(frozen=True)
 class Config:
-    # The body above the issuing committee, first line top left of the document.
-    superior_body: str = "ĐẢNG BỘ TỈNH AN HÒA"
-    # The issuing committee, second line top left, in bold.
-    issuing_body: str = "ĐẢNG ỦY CÔNG AN TỈNH"
-    # How the committee is named inside sentences ("... của Đảng bộ Công an tỉnh").
-    committee_name: str = "Đảng bộ Công an tỉnh"
-    # Who decides admissions, as the results sentence names it.
-    standing_committee: str = "Ban Thường vụ Đảng ủy Công an tỉnh"
-    # Document number; empty leaves room to write it by hand ("Số     -BC/ĐUCA").
+    # The body above the issuing committee, first line top left of the document
+    # ("ĐẢNG BỘ TỈNH …").
+    superior_body: str = ""
+    # The issuing committee, second line top left, in bold ("ĐẢNG ỦY …").
+    issuing_body: str = ""
+    # How the committee is named inside sentences ("… của Đảng bộ …").
+    committee_name: str = ""
+    # Who reports: the committee's standing committee ("Ban Thường vụ Đảng ủy …").
+    standing_committee: str = ""
+    # Who decides admissions, as the results sentence names it. Empty: the standing committee
+    # itself, which is right for a committee above grassroots level; a grassroots committee's
+    # admissions are decided by its superior's standing committee, named here.
+    admitting_body: str = ""
+    # Document number; empty leaves room to write it by hand ("Số     -BC/ĐU").
     document_number: str = ""
-    # The code after the number: report (BC) / issuing body's abbreviation.
-    document_code: str = "BC/ĐUCA"
+    # The code after the number: report (BC) / issuing body's abbreviation ("BC/ĐU").
+    document_code: str = ""
     # Place in the place-and-date line.
-    place: str = "An Hòa"
+    place: str = ""
     # Date of the report; None means the day the report is made.
     report_date: dt.date | None = None
     # Signature block.
     signer_on_behalf: str = "T/M BAN THƯỜNG VỤ"
-    signer_title: str = "PHÓ BÍ THƯ"
-    signer_name: str = "Trần Minh Khang"
+    signer_title: str = ""
+    signer_name: str = ""
     # Nơi nhận: one line each.
-    recipients: tuple[str, ...] = field(
-        default_factory=lambda: (
-            "Ban Tổ chức Tỉnh ủy,",
-            "Ban Tổ chức Đảng ủy Công an Trung ương,",
-            "Thường trực Đảng ủy Công an tỉnh,",
-            "Các chi bộ, đảng bộ cơ sở,",
-            "Lưu VT, BTC.",
-        )
-    )
+    recipients: tuple[str, ...] = ()
     # Decimals shown for the admissions ratio (0 → "3%", 1 → "3,1%").
     ratio_decimals: int = 0
 
@@ -54,6 +54,36 @@ class Config:
         number = self.document_number or "\u2003\u2003"
         return f"Số {number}-{self.document_code}"
 
+    @property
+    def deciding_body(self) -> str:
+        return self.admitting_body or self.standing_committee
+
+    def missing_identity(self) -> list[str]:
+        """The keys a report cannot be signed without, left empty."""
+        return [key for key in IDENTITY_KEYS if not getattr(self, key)]
+
+
+# What names the committee on its report: without these a report would go out nameless.
+IDENTITY_KEYS = ("superior_body", "issuing_body", "committee_name", "standing_committee", "document_code",
+                 "place", "signer_on_behalf", "signer_title", "signer_name", "recipients")
+# What each key is, in the clerk's words (messages, `init`).
+KEY_WORDS = {
+    "superior_body": "cơ quan cấp trên, dòng đầu góc trái",
+    "issuing_body": "cơ quan ban hành, dòng thứ hai in đậm",
+    "committee_name": "tên đảng bộ trong câu văn",
+    "standing_committee": "cơ quan báo cáo, Ban Thường vụ …",
+    "admitting_body": "cơ quan quyết định kết nạp",
+    "document_number": "số văn bản",
+    "document_code": "ký hiệu văn bản, ví dụ BC/ĐU",
+    "place": "địa danh",
+    "report_date": "ngày báo cáo",
+    "signer_on_behalf": "dòng thay mặt (T/M …)",
+    "signer_title": "chức vụ người ký",
+    "signer_name": "họ tên người ký",
+    "recipients": "nơi nhận",
+    "ratio_decimals": "số chữ số thập phân của tỷ lệ",
+}
+TEXT_KEYS = tuple(f.name for f in fields(Config) if f.type == "str")
 
 DEFAULT_FILE = Path("pipeline.toml")
 
@@ -66,6 +96,22 @@ def find_config(path: Path | None) -> Path | None:
     return DEFAULT_FILE if DEFAULT_FILE.is_file() else None
 
 
+_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+
+
+def parse_day(text: str) -> dt.date | None:
+    """A date as a clerk types it: `27/10/2022` (day first, always) or `2022-10-27`; None if neither."""
+    text = text.strip()
+    found = _DAY_MONTH_YEAR.fullmatch(text)
+    try:
+        if found:
+            day, month, year = (int(g) for g in found.groups())
+            return dt.date(year, month, day)
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
 def load_config(path: Path | None) -> Config:
     """Read a TOML file into a Config; no file gives the defaults."""
     if path is None:
@@ -75,6 +121,8 @@ def load_config(path: Path | None) -> Config:
             data = tomllib.load(fh)
     except FileNotFoundError:
         raise PipelineError(f"Không tìm thấy tệp cấu hình {path}. Kiểm tra lại đường dẫn --config.") from None
+    except IsADirectoryError:
+        raise PipelineError(f"{path} là một thư mục, không phải tệp cấu hình .toml.") from None
     except tomllib.TOMLDecodeError as exc:
         raise PipelineError(f"Tệp cấu hình {path} viết sai cú pháp TOML: {exc}. Sửa lại rồi chạy lại.") from None
     flat: dict = {}
@@ -90,15 +138,37 @@ def load_config(path: Path | None) -> Config:
             f"Tệp cấu hình {path} có khóa không biết: {', '.join(unknown)}. "
             f"Các khóa hợp lệ: {', '.join(sorted(known))}."
         )
+    for key in TEXT_KEYS:
+        if key in flat:
+            if not isinstance(flat[key], str):
+                raise PipelineError(f"{key} trong {path} phải là chữ trong dấu ngoặc kép, ví dụ {key} = \"…\".")
+            flat[key] = " ".join(flat[key].split())
     if "recipients" in flat:
-        flat["recipients"] = tuple(flat["recipients"])
-    if isinstance(flat.get("report_date"), str):
-        try:
-            flat["report_date"] = dt.date.fromisoformat(flat["report_date"])
-        except ValueError:
-            raise PipelineError(f"report_date trong {path} phải có dạng YYYY-MM-DD.") from None
+        if not (isinstance(flat["recipients"], list) and all(isinstance(r, str) for r in flat["recipients"])):
+            raise PipelineError(f"recipients trong {path} phải là danh sách, ví dụ recipients = [\"Lưu VT.\"].")
+        flat["recipients"] = tuple(r.strip() for r in flat["recipients"] if r.strip())
+    if "report_date" in flat:
+        value = flat["report_date"]
+        day = value if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else \
+            parse_day(value) if isinstance(value, str) else None
+        if day is None:
+            raise PipelineError(f"report_date trong {path} phải là một ngày, ví dụ report_date = \"27/10/2022\".")
+        flat["report_date"] = day
     if "ratio_decimals" in flat and not (
-        isinstance(flat["ratio_decimals"], int) and 0 <= flat["ratio_decimals"] <= 3
+        isinstance(flat["ratio_decimals"], int) and not isinstance(flat["ratio_decimals"], bool)
+        and 0 <= flat["ratio_decimals"] <= 3
     ):
         raise PipelineError(f"ratio_decimals trong {path} phải là số nguyên từ 0 đến 3.")
     return replace(Config(), **flat)
+
+
+def require_identity(config: Config, source: Path | None) -> None:
+    """Stop before a report would go out without the committee's names."""
+    missing = config.missing_identity()
+    if not missing:
+        return
+    where = f"tệp cấu hình {source}" if source else "cấu hình (không có tệp pipeline.toml ở thư mục này)"
+    wanted = "; ".join(f"{key} — {KEY_WORDS[key]}" for key in missing)
+    raise PipelineError(
+        f"Báo cáo cần tên và thông tin của đảng bộ, nhưng {where} chưa ghi: {wanted}. "
+        "Ghi các khóa này vào tệp cấu hình (lệnh init tạo sẵn một tệp có chú thích) rồi chạy lại.")

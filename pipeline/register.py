@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.contract import (
-    CELL_TYPES, GRASSROOTS_CELL, GRASSROOTS_COMMITTEE, PARTIAL_COMMITTEE, SUBORDINATE_CELL, UNIT_TYPES,
+    CELL_TYPES, GRASSROOTS_CELL, GRASSROOTS_COMMITTEE, PARTIAL_COMMITTEE, SUBORDINATE_CELL, UNIT_TYPES, UPPER,
 )
 from pipeline.contract import REGISTER_COLUMNS as COLUMNS
 from pipeline.contract import REGISTER_REQUIRED as REQUIRED
@@ -74,12 +74,24 @@ class Register:
         parents = self.units["parent"].map(names)
         return names.where(~below, names + " (" + parents.fillna("") + ")")
 
-    def structure(self) -> dict[str, int]:
-        types = self.units["type"]
+    def structure(self) -> dict[str, int | str]:
+        """The shape of the tree below the root: how many units of each type (the root itself is
+        not counted), the root's type, and how many of its direct children are grassroots
+        organisations (chi bộ cơ sở, đảng bộ cơ sở)."""
+        below = self.units.iloc[1:]
+        types = below["type"]
+        parent_types = below["parent"].map(self.units["type"])
         return {
+            "root_type": str(self.units["type"].iloc[0]),
+            "upper_committees": int((types == UPPER).sum()),
             "grassroots_cells": int((types == GRASSROOTS_CELL).sum()),
             "grassroots_committees": int((types == GRASSROOTS_COMMITTEE).sum()),
+            "partial_committees": int((types == PARTIAL_COMMITTEE).sum()),
             "subordinate_cells": int((types == SUBORDINATE_CELL).sum()),
+            # chi bộ trực thuộc of a đảng bộ bộ phận (the rest belong to a đảng bộ cơ sở directly)
+            "cells_of_partial_committees": int(((types == SUBORDINATE_CELL) & (parent_types == PARTIAL_COMMITTEE)).sum()),
+            "grassroots_children_of_root": int(((below["parent"] == self.root)
+                                                & types.isin([GRASSROOTS_CELL, GRASSROOTS_COMMITTEE])).sum()),
         }
 
 

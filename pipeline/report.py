@@ -59,7 +59,7 @@ class Report:
     # file (accepted file name or None), target_year (Int64, summed up the tree, <NA> when no
     # unit of the subtree has one), then FIGURE_COLUMNS (int).
     units: pd.DataFrame
-    structure: dict[str, int]   # grassroots_cells, grassroots_committees, subordinate_cells
+    structure: dict[str, int | str]   # Register.structure(): the tree's shape below the root
     coverage: Coverage
     # People for the appendices; columns: full_name, birth_date, gender, unit_code, unit_name,
     # admitted_on (date) — unsorted: the renderer sorts the Vietnamese way.

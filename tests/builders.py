@@ -9,9 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from dataclasses import replace
+
 from openpyxl import Workbook
 
 from pipeline import contract
+from pipeline.config import Config, load_config
 from pipeline.contract import GRASSROOTS_CELL, GRASSROOTS_COMMITTEE, LABELS, ROOT, SUBORDINATE_CELL
 
 REGISTER_HEADER = list(contract.REGISTER_HEADERS)
@@ -101,3 +104,12 @@ def write_roster(path: Path, code: str | None, members: list[dict], *, year=2022
             cs.append([i if h == STT else c.get(h) for h in CANDIDATE_HEADER])
     wb.save(path)
     return path
+
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def sample_config(**settings) -> Config:
+    """The samples' committee settings (the repository's pipeline.toml), with `settings` changed:
+    the built-in defaults name no committee."""
+    return replace(load_config(REPO / "pipeline.toml"), **settings)

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from pipeline import rulebook
-from pipeline.config import Config
+from builders import sample_config
 from pipeline.period import Period
 from pipeline.report import FIGURE_COLUMNS, Coverage, Report
 
@@ -138,7 +138,7 @@ def build_small_report() -> Report:
     ]
     return Report(
         period=Period(2022, 3),
-        config=Config(report_date=dt.date(2022, 10, 27)),
+        config=sample_config(report_date=dt.date(2022, 10, 27)),
         report_date=dt.date(2022, 10, 27),
         units=units,
         structure={"grassroots_cells": 2, "grassroots_committees": 1, "subordinate_cells": 2},

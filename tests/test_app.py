@@ -9,9 +9,8 @@ from contextlib import contextmanager
 
 import pytest
 
-from builders import member, write_register, write_roster
+from builders import member, write_register, write_roster, sample_config
 from pipeline.app import check_files, make_report
-from pipeline.config import Config
 from pipeline.errors import PipelineError
 
 
@@ -46,7 +45,7 @@ class Recorder:
 def test_make_report_writes_the_report_and_returns_what_it_wrote(committee):
     display = Recorder()
     run = make_report(inbox=committee / "inbox", units=committee / "units.xlsx", quarter=3,
-                      out=committee / "out", config=Config(), report_date=dt.date(2022, 10, 27), workers=1,
+                      out=committee / "out", config=sample_config(), report_date=dt.date(2022, 10, 27), workers=1,
                       display=display)
     assert run.folder == committee / "out" / "2022-Q3"
     assert run.pdf.is_file() and run.workbook.is_file() and run.summary.is_file()
@@ -61,7 +60,7 @@ def test_make_report_writes_the_report_and_returns_what_it_wrote(committee):
 
 def test_without_feedback_no_package_is_made(committee):
     run = make_report(inbox=committee / "inbox", units=committee / "units.xlsx", quarter=3, year=2022,
-                      out=committee / "out", config=Config(), feedback=False, workers=1)
+                      out=committee / "out", config=sample_config(), feedback=False, workers=1)
     assert run.feedback is None and run.packages is None and not (run.folder / "units").exists()
 
 

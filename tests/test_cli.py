@@ -43,7 +43,8 @@ def test_report_exits_0_with_data_errors_and_writes_every_output(small):
         "units"}
     assert sorted(p.name for p in (folder / "units").iterdir()) == ["CB-A", "CB-B", "CB-H1", "CB-H2"]
     assert f"Phản hồi cho từng chi bộ: {folder / 'units'}" in result.stdout
-    assert "Chi bộ có số liệu: 2/4; chưa gửi: 2; không dùng được: 1." in result.stderr
+    # What the run says is output (stdout); stderr is for errors only.
+    assert "Chi bộ có số liệu: 2/4; chưa gửi: 2; không dùng được: 1." in result.stdout and result.stderr == ""
     data = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     assert data["totals"]["members"] == 3
     assert data["coverage"]["missing"] == ["CB-H1", "CB-H2"]
@@ -76,7 +77,9 @@ def test_debug_shows_the_traceback(small):
     (["report", "--quarter", "5"], "quý phải là 1, 2, 3 hoặc 4"),
     (["report"], "--quarter"),
     (["report", "--quarter", "3", "--year", "20x2"], "năm"),
-    (["report", "--quarter", "3", "--date", "27/10/2022"], "YYYY-MM-DD"),
+    (["report", "--quarter", "3", "--date", "31/02/2022"], "ngày/tháng/năm, ví dụ 27/10/2022"),
+    (["report", "--quarter", "V"], "quý phải là 1, 2, 3 hoặc 4"),
+    (["report", "--quarter", "3", "--khong-co"], "tham số không biết: --khong-co"),
 ])
 def test_bad_arguments_exit_2_with_one_line(args, words):
     result = run(*args)

@@ -19,7 +19,7 @@ import pytest
 
 from pipeline.build import build_report
 from pipeline.reading import load_inbox
-from pipeline.config import Config
+from builders import sample_config
 from pipeline.period import Period
 from pipeline.register import read_register
 from pipeline.rules import validate
@@ -52,7 +52,7 @@ def corpus(tmp_path_factory):
         os.utime(path, (base, base + 3600 if newer else base))
     register = read_register(CORPUS / "units.xlsx")
     submissions = load_inbox(inbox, register)
-    report = build_report(register, submissions, PERIOD, Config(), today=TODAY)
+    report = build_report(register, submissions, PERIOD, sample_config(), today=TODAY)
     members, _, _ = validate(submissions, PERIOD)
     return Run(report=report, submissions={s.file: s for s in submissions}, members=members)
 

@@ -27,12 +27,11 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from builders import MEMBER_HEADER, SMALL_REGISTER, member, write_register, write_roster
+from builders import MEMBER_HEADER, SMALL_REGISTER, member, write_register, write_roster, sample_config
 from pdfcheck import fonts, page_texts
 from pipeline.feedback import cache, packages, views
 from pipeline.build import build_report
 from pipeline.reading import load_inbox
-from pipeline.config import Config
 from pipeline.period import Period
 from pipeline.register import read_register
 from pipeline.contract import RESULT_SHEET
@@ -93,7 +92,7 @@ def make_inbox(root: Path):
 def make_report(register, inbox: Path, **settings):
     day = dt.date(2022, 10, 27)
     return build_report(register, load_inbox(inbox, register), Period(2022, 3),
-                        Config(report_date=day, **settings), day)
+                        sample_config(report_date=day, **settings), day)
 
 
 @pytest.fixture(scope="module")

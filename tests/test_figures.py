@@ -2,10 +2,9 @@ import datetime as dt
 
 import pytest
 
-from builders import member, write_register, write_roster
+from builders import member, sample_config, write_register, write_roster
 from pipeline.build import build_report
 from pipeline.reading import load_inbox
-from pipeline.config import Config
 from pipeline.period import Period
 from pipeline.register import read_register
 
@@ -34,7 +33,7 @@ def report(tmp_path):
         member("Trần Văn Bảo", 1995, admitted=dt.date(2022, 5, 10), n=4),   # the same person as in CB-B
         member("Đinh Văn Phúc", 1985, admitted=dt.date(2021, 2, 1), official=None, n=6),   # overdue
     ])
-    return build_report(register, load_inbox(inbox, register), Q3, Config(), dt.date(2022, 10, 27))
+    return build_report(register, load_inbox(inbox, register), Q3, sample_config(), dt.date(2022, 10, 27))
 
 
 def test_members_count_each_person_once_up_the_tree(report):
@@ -105,6 +104,6 @@ def test_a_file_without_an_official_date_column_claims_nobody_overdue(tmp_path):
     inbox.mkdir()
     header = [h for h in MEMBER_HEADER if h != "Ngày chính thức"]
     write_roster(inbox / "CB-A.xlsx", "CB-A", [member("Nguyễn Văn An", 1980, n=1)], header=header)
-    report = build_report(register, load_inbox(inbox, register), Q3, Config(), dt.date(2022, 10, 27))
+    report = build_report(register, load_inbox(inbox, register), Q3, sample_config(), dt.date(2022, 10, 27))
     assert report.totals["overdue"] == 0 and report.overdue.empty
     assert not [i for i in report.issues if i.rule == "RECOGNITION_OVERDUE"]

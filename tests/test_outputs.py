@@ -4,11 +4,10 @@ import json
 import pytest
 from openpyxl import load_workbook
 
-from builders import member, write_register, write_roster
+from builders import member, sample_config, write_register, write_roster
 from pipeline import outputs
 from pipeline.build import build_report
 from pipeline.reading import load_inbox
-from pipeline.config import Config
 from pipeline.rulebook import make
 from pipeline.outputs import write_summary, write_workbook
 from pipeline.period import Period
@@ -25,7 +24,7 @@ def _committee(tmp_path, extra=lambda inbox: None):
         member("Hà Thị Cúc", 1998, "Nữ", admitted=dt.date(2022, 8, 1), n=2, **{"Ngày sinh": "31/02/1998"})])
     write_roster(inbox / "CB-B_2022-Q3.xlsx", "CB-B", [member("Trần Văn Bảo", 1995, admitted=dt.date(2022, 5, 1), n=3)])
     extra(inbox)
-    return build_report(register, load_inbox(inbox, register), Period(2022, 3), Config(), dt.date(2022, 10, 27))
+    return build_report(register, load_inbox(inbox, register), Period(2022, 3), sample_config(), dt.date(2022, 10, 27))
 
 
 @pytest.fixture
@@ -42,7 +41,9 @@ def test_summary_json_follows_the_contract(report, tmp_path):
     root = data["units"][0]
     assert (root["code"], root["parent"], root["file"], root["status"]) == ("DB-T", None, None, "aggregate")
     assert data["period"] == {"year": 2022, "quarter": 3, "start": "2022-07-01", "end": "2022-09-30"}
-    assert data["structure"] == {"grassroots_cells": 2, "grassroots_committees": 1, "subordinate_cells": 2}
+    assert data["structure"] == {"root_type": "Đảng bộ", "upper_committees": 0, "grassroots_cells": 2, "grassroots_committees": 1,
+                                 "partial_committees": 0, "subordinate_cells": 2, "cells_of_partial_committees": 0,
+                                 "grassroots_children_of_root": 3}
     totals = data["totals"]
     for key in ("members", "probationary", "admitted_quarter", "admitted_ytd", "admitted_ytd_ratio",
                 "recognized_quarter", "candidates", "target_year"):

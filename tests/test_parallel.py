@@ -23,13 +23,12 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from builders import member, write_register, write_roster
+from builders import member, write_register, write_roster, sample_config
 from pdfcheck import page_texts
 from pipeline import parallel
 from pipeline.feedback import cache, packages
 from pipeline.build import build_report
 from pipeline.reading import load_inbox
-from pipeline.config import Config
 from pipeline.errors import PipelineError
 from pipeline.period import Period
 from pipeline.register import read_register
@@ -51,7 +50,7 @@ def report(tmp_path_factory):
                  [member("Lê Văn Cường", 1988, n=3, **{"Số CCCD": "212345678"})])
     day = dt.date(2022, 10, 27)
     return build_report(register, load_inbox(inbox, register), Period(2022, 3),
-                        Config(report_date=day), day)
+                        sample_config(report_date=day), day)
 
 
 @pytest.fixture(scope="module")

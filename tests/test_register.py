@@ -10,7 +10,9 @@ def test_register_becomes_a_tree_in_order_with_depths(tmp_path):
     assert list(reg.units.index) == ["DB-T", "CB-A", "CB-B", "DB-H", "CB-H1", "CB-H2"]
     assert reg.units.loc["CB-H1", "depth"] == 2
     assert list(reg.cells.index) == ["CB-A", "CB-B", "CB-H1", "CB-H2"]
-    assert reg.structure() == {"grassroots_cells": 2, "grassroots_committees": 1, "subordinate_cells": 2}
+    assert reg.structure() == {"root_type": "Đảng bộ", "upper_committees": 0, "grassroots_cells": 2, "grassroots_committees": 1,
+                               "partial_committees": 0, "subordinate_cells": 2, "cells_of_partial_committees": 0,
+                               "grassroots_children_of_root": 3}
     assert reg.units.loc["CB-A", "target"] == 3
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from pipeline.config import Config
+from builders import sample_config
 from pipeline.rulebook import RULES, Issue
 from pipeline.period import Period
 from pipeline.render import committee, vn
@@ -43,6 +43,10 @@ def test_halves_round_up_as_people_round_by_hand():
 
 def test_counts_under_ten_are_padded_to_two_digits():
     assert [vn.padded(n) for n in (1, 9, 10, 34, 1098)] == ["01", "09", "10", "34", "1.098"]
+
+
+def test_zero_is_written_0_not_00():
+    assert vn.padded(0) == "0"
 
 
 def test_date_line_pads_days_under_ten_and_only_months_one_and_two():
@@ -335,7 +339,7 @@ def _report(tree, *, missing=frozenset(), admitted=0, overdue=0):
     top = units[units["depth"] == 1]
     date = dt.date(2022, 10, 27)
     return Report(
-        period=Period(2022, 3), config=Config(report_date=date), report_date=date, units=units,
+        period=Period(2022, 3), config=sample_config(report_date=date), report_date=date, units=units,
         structure={"grassroots_cells": int(top["is_cell"].sum()),
                    "grassroots_committees": int((~top["is_cell"]).sum()),
                    "subordinate_cells": int((units["is_cell"] & (units["depth"] > 1)).sum())},
@@ -477,7 +481,7 @@ def test_seed_sized_tree_is_listed_in_full_with_nothing_cut():
     samples = Path(__file__).resolve().parents[1] / "input_samples"
     register = read_register(samples / "units.xlsx")
     report = build_report(register, load_inbox(samples / "inbox", register), Period(2022, 3),
-                          Config(report_date=dt.date(2022, 10, 27)), dt.date(2022, 10, 27))
+                          sample_config(report_date=dt.date(2022, 10, 27)), dt.date(2022, 10, 27))
     rows, cut = committee.unit_rows(report)
     assert cut is None and len(rows) == 80 + 1  # 28 units + 52 chi bộ trực thuộc, then the total
     context = committee.committee_context(report)

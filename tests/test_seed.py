@@ -49,7 +49,9 @@ def test_seed_figures(run):
     assert totals["admitted_quarter"] == 1
     assert totals["admitted_ytd"] == 34
     assert totals["admitted_ytd_ratio"] == pytest.approx(34 / 1098, abs=1e-12)
-    assert data["structure"] == {"grassroots_cells": 19, "grassroots_committees": 9, "subordinate_cells": 52}
+    assert data["structure"] == {"root_type": "Đảng bộ", "upper_committees": 0, "grassroots_cells": 19,
+                                 "grassroots_committees": 9, "partial_committees": 0, "subordinate_cells": 52,
+                                 "cells_of_partial_committees": 0, "grassroots_children_of_root": 28}
     cov = data["coverage"]
     assert (cov["expected"], cov["submitted"], cov["accepted"], cov["rejected"], cov["missing"]) == (71, 71, 71, [], [])
     assert data["period"] == {"year": 2022, "quarter": 3, "start": "2022-07-01", "end": "2022-09-30"}

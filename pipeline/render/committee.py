@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.bulk import paused_gc
+from pipeline.contract import GRASSROOTS_COMMITTEE, ROOT
 from pipeline.outputs import UNIT_SHEET, workbook_name
 from pipeline.render import vn
 from pipeline.render.chart import admissions_chart_svg, chart_units
@@ -217,6 +218,41 @@ def _bounded(names: list[str]) -> dict:
             "more": max(0, len(names) - MAX_NAMES_IN_TEXT)}
 
 
+def structure_view(structure: dict) -> dict:
+    """The opening sentence's two halves for any shape of tree: what the committee is (`role`),
+    and what it is made of (`parts`, joined with commas in the template)."""
+    count = {key: int(structure.get(key, 0)) for key in (
+        "upper_committees", "grassroots_cells", "grassroots_committees", "partial_committees",
+        "subordinate_cells", "cells_of_partial_committees", "grassroots_children_of_root")}
+    root_type = structure.get("root_type", ROOT)
+    n = {key: vn.padded(value) for key, value in count.items()}
+    parts: list[str] = []
+    if root_type == GRASSROOTS_COMMITTEE:
+        role = "là đảng bộ cơ sở"
+        if count["partial_committees"]:
+            inside = (f" (có {n['cells_of_partial_committees']} chi bộ trực thuộc)"
+                      if count["cells_of_partial_committees"] else "")
+            parts.append(f"{n['partial_committees']} đảng bộ bộ phận{inside}")
+        direct = count["subordinate_cells"] - count["cells_of_partial_committees"]
+        if direct:
+            parts.append(f"{vn.padded(direct)} chi bộ trực thuộc")
+    else:
+        if not count["upper_committees"]:
+            role = "là Đảng bộ cấp trên trực tiếp của tổ chức cơ sở đảng"
+        else:
+            role = f"là Đảng bộ cấp trên của {n['upper_committees']} đảng bộ cấp trên cơ sở"
+            if count["grassroots_children_of_root"]:
+                role += f" và trực tiếp của {n['grassroots_children_of_root']} tổ chức cơ sở đảng"
+        if count["grassroots_cells"]:
+            parts.append(f"{n['grassroots_cells']} chi bộ cơ sở")
+        if count["grassroots_committees"]:
+            inside = [f"{n['partial_committees']} đảng bộ bộ phận"] if count["partial_committees"] else []
+            if count["subordinate_cells"]:
+                inside.append(f"{n['subordinate_cells']} chi bộ trực thuộc")
+            parts.append(f"{n['grassroots_committees']} đảng bộ cơ sở" + (f" (có {', '.join(inside)})" if inside else ""))
+    return {"role": role, "parts": parts}
+
+
 def coverage_view(report: Report) -> dict:
     cov = report.coverage
     missing = [_unit_name(report, c) for c in cov.missing]
@@ -299,7 +335,7 @@ def committee_context(report: Report) -> dict:
         "date_line": vn.date_line(report.config.place, report.report_date),
         # "số 12-BC/ĐUCA" inside a sentence (the header line starts with a capital).
         "attached_number": "số" + report.config.document_number_line.removeprefix("Số"),
-        "structure": report.structure,
+        "structure": structure_view(report.structure),
         "totals": {col: _int(totals[col]) for col in FIGURE_COLUMNS},
         "ratio": vn.percent(report.admitted_ytd_ratio, decimals),
         "target": target,

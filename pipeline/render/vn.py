@@ -60,11 +60,12 @@ def percent(ratio, decimals: int = 0) -> str:
 
 
 def padded(n) -> str:
-    """A count in running text: under 10 padded to two digits (`01`, `09`, `00`), else `1.098`."""
+    """A count in running text: 1–9 padded to two digits (`01`, `09`), else `1.098`; zero is `0`
+    (a document writes "0 đồng chí", never "00")."""
     if _is_missing(n):
         return NOT_APPLICABLE
     n = int(n)
-    if 0 <= n < 10:
+    if 0 < n < 10:
         return f"{n:02d}"
     return number(n)
 
