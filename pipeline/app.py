@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -76,6 +76,7 @@ class ReportRun:
     workbook: Path
     summary: Path
     feedback: FeedbackResult | None    # None when asked for no feedback packages
+    warnings: list[str] = field(default_factory=list)   # about the run itself (a report date out of its window)
 
     @property
     def packages(self) -> Path | None:
@@ -117,8 +118,10 @@ def make_report(*, inbox: Path, units: Path, quarter: int, year: int | None = No
     if not submissions:
         raise PipelineError(f"Thư mục nhận {inbox} không có tệp nào. Chép các tệp danh sách vào rồi chạy lại.")
     period = intake.choose_period(submissions, year, quarter)
+    intake.require_submissions_for(submissions, period)
     report = build_report(register, submissions, period, config, today=today or dt.date.today(),
                           prepared=inbox_read.prepared)
+    warnings = report_date_warnings(report.report_date, period)
 
     folder = Path(out) / period.slug
     folder.mkdir(parents=True, exist_ok=True)
@@ -132,7 +135,22 @@ def make_report(*, inbox: Path, units: Path, quarter: int, year: int | None = No
         with make_executor(workers, dask) as executor:
             packages = write_feedback(report, folder, lambda items: display.track("Gói phản hồi", items),
                                       executor=executor, reuse=not rebuild_feedback)
-    return ReportRun(report=report, folder=folder, pdf=pdf, workbook=workbook, summary=summary, feedback=packages)
+    return ReportRun(report=report, folder=folder, pdf=pdf, workbook=workbook, summary=summary, feedback=packages,
+                     warnings=warnings)
+
+
+def report_date_warnings(day: dt.date, period: Period) -> list[str]:
+    """A report is dated after its quarter has ended, and within the next quarter (when such
+    reports are due): any other date is most likely a slip of the clerk's (`--date`, report_date)."""
+    shown = day.strftime("%d/%m/%Y")
+    if day <= period.end:
+        return [f"Ngày báo cáo {shown} chưa sau ngày cuối {period.label} ({period.end:%d/%m/%Y}): báo cáo quý "
+                "thường lập sau khi quý kết thúc. Kiểm tra lại DATE= / report_date."]
+    following = Period(period.year + 1, 1) if period.quarter == 4 else Period(period.year, period.quarter + 1)
+    if day > following.end:
+        return [f"Ngày báo cáo {shown} muộn hơn cả {following.label} sau kỳ báo cáo {period.label}. "
+                "Kiểm tra lại DATE= / report_date."]
+    return []
 
 
 # ---------- check ----------

@@ -35,6 +35,9 @@ def _build_report(register: Register, submissions: list[intake.Submission], peri
                   config: Config, today: dt.date, prepared: Prepared | None) -> Report:
     intake.select(submissions, period)
     members, candidates, row_issues = validate(submissions, period, prepared)
+    # Admitted after the period's last day: not a member yet on that day (ADMITTED_AFTER_PERIOD
+    # says so); counted from the next period.
+    members = members[~(members["admitted_on"] > pd.Timestamp(period.end))].reset_index(drop=True)
     statuses, coverage = cell_statuses(register, submissions, period)
     found = [i for sub in submissions for i in sub.issues] + row_issues
     for cell, status in statuses.items():

@@ -30,10 +30,24 @@ def probation_end(members: pd.DataFrame) -> pd.Series:
     return probation_start(members) + PROBATION
 
 
+def official_unknown(members: pd.DataFrame) -> pd.Series:
+    """Rows whose Ngày chính thức was written but could not be read: whether they are official is
+    not known, so they are in neither the probationary nor the overdue count."""
+    if "official_unreadable" not in members:
+        return pd.Series(False, index=members.index)
+    return members["official_unreadable"].fillna(False).astype(bool)
+
+
+def probationary_mask(members: pd.DataFrame, period_end) -> pd.Series:
+    """Members still on probation (đảng viên dự bị) at `period_end`: no official date, or one after it."""
+    official = members["official_on"]
+    return (official.isna() & ~official_unknown(members)) | (official > pd.Timestamp(period_end))
+
+
 def overdue_mask(members: pd.DataFrame, period_end) -> pd.Series:
     """Probationary members overdue for recognition at `period_end`: no official date and
     probation over more than RECOGNITION_GRACE_DAYS before it.
 
     A file without a Ngày chính thức column cannot say who is overdue (and raises no issue)."""
-    known = members["has_official_column"].astype(bool)
+    known = members["has_official_column"].astype(bool) & ~official_unknown(members)
     return known & members["official_on"].isna() & (probation_end(members) + RECOGNITION_GRACE < pd.Timestamp(period_end))

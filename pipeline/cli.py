@@ -254,6 +254,8 @@ def run_report(args) -> Exit:
                       workers=args.workers, dask=args.dask, rebuild_feedback=args.rebuild_feedback,
                       display=console)
     report = run.report
+    for warning in run.warnings:
+        print(f"Cảnh báo: {warning}", file=sys.stderr)
     cov = report.coverage
     totals = report.totals
     console.print(f"Báo cáo {report.period.label}: {number(totals['members'])} đảng viên, kết nạp trong quý "

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.charter import ADMISSION_MIN_AGE, YOUTH_AGE_LIMIT, overdue_mask, probation_end, probation_start
+from pipeline.charter import (
+    ADMISSION_MIN_AGE, YOUTH_AGE_LIMIT, overdue_mask, probation_end, probation_start, probationary_mask,
+)
 from pipeline.contract import MAJORITY_GROUP
 from pipeline.intake import Submission
 from pipeline.normalize import PERSON_ID, age_at
@@ -36,7 +38,7 @@ def member_flags(members: pd.DataFrame, period: Period) -> pd.DataFrame:
     admitted, official = members["admitted_on"], members["official_on"]
     flags = pd.DataFrame({"unit": members["unit"], "person": person_key(members)})
     flags["members"] = 1
-    flags["probationary"] = official.isna() | (official > end)
+    flags["probationary"] = probationary_mask(members, period.end)
     flags["admitted_quarter"] = admitted.between(start, end)
     ytd = admitted.between(year_start, end)
     flags["admitted_ytd"] = ytd
@@ -98,7 +100,9 @@ def rolled_targets(register: Register) -> pd.Series:
         open_units = units.index[(units["depth"] == depth) & target.isna()]
         if len(open_units):
             kids = target.groupby(units["parent"]).sum(min_count=1)
-            target[open_units] = kids.reindex(open_units).astype("Int64")
+            # by label and as plain values: a Series on the right is realigned, and an all-missing
+            # one used to be taken for positions (KeyError) when cells with and without a target mix
+            target.loc[open_units] = kids.reindex(open_units).to_numpy()
     return target
 
 

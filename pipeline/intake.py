@@ -190,6 +190,25 @@ def infer_year(submissions: list[Submission], quarter: int) -> int:
     )
 
 
+def require_submissions_for(submissions: list[Submission], period: Period) -> None:
+    """Stop when no file is for `period` while the inbox holds files of other periods: the period
+    asked for is most likely a slip (QUARTER=2 for quý I files), and a report of nothing would tell
+    every cell that sent its file that it did not."""
+    if any(s.period == period or (s.period is None and s.workbook.readable) for s in submissions):
+        return
+    found: dict[Period, int] = {}
+    for s in submissions:
+        if s.period is not None:
+            found[s.period] = found.get(s.period, 0) + 1
+    if not found:
+        return
+    listed = ", ".join(f"{count} tệp {p.label}" for p, count in sorted(found.items(), key=lambda kv: (kv[0].year, kv[0].quarter)))
+    likeliest = max(found, key=lambda p: (found[p], p.year, p.quarter))
+    raise PipelineError(
+        f"Thư mục nhận có {listed}; không có tệp nào {period.label}. Có phải "
+        f"QUARTER={likeliest.quarter} YEAR={likeliest.year}? Chạy lại với đúng kỳ báo cáo.")
+
+
 def choose_period(submissions: list[Submission], year: int | None, quarter: int) -> Period:
     if not 1 <= quarter <= 4:
         raise PipelineError(f"Quý phải là 1, 2, 3 hoặc 4 (đang là {quarter}).")

@@ -61,6 +61,8 @@ def fold(value) -> str:
 
 _DAY_FIRST = r"^(?P<d>\d{1,2})[/\-.](?P<m>\d{1,2})[/\-.](?P<y>\d{4})$"
 _ISO = r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?:[ T]00:00(?::00)?)?$"
+# A date written out as offices type it: "ngày 15 tháng 3 năm 1990", "15 tháng 03 năm 1990" (folded).
+_IN_WORDS = r"^(?:ngay\s*)?(?P<d>\d{1,2})\s*thang\s*(?P<m>\d{1,2})\s*(?:nam|,)\s*(?P<y>\d{4})$"
 
 
 def _kind(value) -> str:
@@ -121,8 +123,11 @@ def parse_dates(values: pd.Series, allow_year: bool = False) -> tuple[pd.Series,
         year = strings & text.str.fullmatch(r"\d{4}").fillna(False).astype(bool)
         out[year] = pd.to_datetime(dict(year=text[year].astype(int), month=1, day=1))
         status[year] = "year"
-    for pattern in (_DAY_FIRST, _ISO):
-        parts = text[strings & (status == "bad")].str.extract(pattern).dropna()
+    for pattern in (_DAY_FIRST, _ISO, _IN_WORDS):
+        left = text[strings & (status == "bad")]
+        if pattern is _IN_WORDS:  # compared folded: "ngày 15 tháng 3 năm 1990" → "ngay 15 thang 3 nam 1990"
+            left = left.map(fold)
+        parts = left.str.extract(pattern).dropna()
         if parts.empty:
             continue
         days = pd.to_datetime(dict(year=parts["y"].astype(int), month=parts["m"].astype(int),

@@ -80,6 +80,11 @@ def _read_tables(wb: Workbook, grids: sheets.Grids) -> None:
         if found is not None:
             wb.members, wb.titles = found
             break
+    if wb.members is not None and wb.members.next_header is not None and not cand_sheet:
+        # The candidates written under the members on the same sheet, with their own header.
+        below = find_table(grids[wb.members.sheet], wb.members.sheet, "candidates", start=wb.members.next_header)
+        if below is not None:
+            wb.candidates = below[0]
     if wb.members is None:
         problem("NO_MEMBER_SHEET", detail=", ".join(f"\"{n}\"" for n in member_sheets) or "không có")
         return

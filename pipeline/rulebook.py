@@ -190,7 +190,13 @@ RULES: dict[str, Rule] = _rules(
          "person counts once above both cells)."),
     Rule("DATE_AFTER_PERIOD", ERROR, R, "Ngày sau kỳ báo cáo",
          "Ngày {value} ở cột \"{column}\" sau ngày cuối kỳ báo cáo ({detail}). Kiểm tra lại ngày.",
-         "A member's date or a candidate's certificate date is after the last day of the period."),
+         "A member's birth date or official date, a ceremony whose decision date is unknown, or a "
+         "candidate's certificate date is after the last day of the period. (A ceremony after the "
+         "period for a decision inside it is real and accepted.)"),
+    Rule("ADMITTED_AFTER_PERIOD", WARNING, R, "Kết nạp sau kỳ báo cáo, chưa tính",
+         "Ngày vào Đảng {value} sau ngày cuối kỳ báo cáo ({detail}): người này chưa được tính trong báo cáo kỳ này và sẽ được tính từ kỳ sau. Nếu ghi nhầm ngày, sửa lại rồi gửi lại.",
+         "The admission decision is after the last day of the period: the person is not counted in "
+         "this period's figures (not a member yet on its last day)."),
     Rule("AGE_IMPLAUSIBLE", ERROR, R, "Tuổi không hợp lý",
          "Ngày sinh {value} cho tuổi {detail}, không hợp lý. Kiểm tra lại ngày sinh.",
          "A member is under 16 or over 100 at the end of the period."),
@@ -204,9 +210,12 @@ RULES: dict[str, Rule] = _rules(
          "Ngày chính thức {value} chưa đủ 12 tháng dự bị (sớm nhất là {detail}). Kiểm tra lại ngày chính thức và ngày kết nạp.",
          "The official date is less than 12 months after the ceremony (or, without one, the admission)."),
     Rule("RECOGNITION_OVERDUE", WARNING, R, "Quá hạn xét công nhận chính thức",
-         "Quá hạn xét công nhận chính thức: hết 12 tháng dự bị từ {detail} mà chưa có ngày chính thức. Xét công nhận hoặc ghi ngày chính thức.",
+         "Quá hạn xét công nhận chính thức: 12 tháng dự bị đã hết ngày {detail} mà chưa có ngày chính thức. Xét công nhận hoặc ghi ngày chính thức.",
          "No official date, and 12 months of probation plus 30 days have passed by the end of the "
          "period (only in files that have the Ngày chính thức column)."),
+    Rule("CEREMONY_BEFORE_DECISION", ERROR, R, "Lễ kết nạp trước ngày quyết định",
+         "Lễ kết nạp {value} trước ngày quyết định kết nạp ({detail}). Lễ kết nạp tổ chức sau khi có quyết định; kiểm tra lại hai ngày này.",
+         "The ceremony date is before the admission decision's date."),
     Rule("CEREMONY_LATE", WARNING, R, "Lễ kết nạp muộn quá 30 ngày làm việc",
          "Lễ kết nạp {value} muộn hơn 30 ngày làm việc sau quyết định ({detail}). Kiểm tra lại ngày.",
          "The ceremony is more than 30 working days (Monday to Friday) after the admission decision."),

@@ -31,7 +31,7 @@ from openpyxl.utils import get_column_letter
 from pipeline import rulebook
 from pipeline.charter import (
     ADMISSION_MAX_AGE, ADMISSION_MIN_AGE, CEREMONY_WORKING_DAYS, CERTIFICATE, PLAUSIBLE_AGES, PROBATION,
-    overdue_mask, probation_start,
+    overdue_mask, probation_end, probation_start,
 )
 from pipeline.contract import (
     ETHNIC_ALIASES, ETHNIC_GROUPS, GENDERS, HELPER_KEYS, LABELS, MEMBER_DATE_KEYS, MEMBER_REQUIRED, NO_RELIGION,
@@ -159,14 +159,15 @@ def _text(raw: pd.DataFrame, key: str, unique: bool = False) -> pd.Series:
 
 # ---------- dates ----------
 
-def _dates(raw, key, col: _Collector, allow_year=False) -> pd.Series:
+def _dates(raw, key, col: _Collector, allow_year=False) -> tuple[pd.Series, pd.Series]:
+    """→ (the dates, and whether each cell held something that could not be read as one)."""
     days, status = parse_dates(_column(raw, key), allow_year=allow_year)
     values = _column(raw, key)
     col.add("BAD_DATE", raw[status == "bad"], key, values,
             detail=" Người này chưa được tính ở các số liệu cần ngày này.")
     col.add("EXCEL_ERROR", raw[status == "error"], key, values)
     col.add("BIRTH_YEAR_ONLY", raw[status == "year"], key, values)
-    return days
+    return days, status.isin(["bad", "error"])
 
 
 # ---------- values from a list ----------
@@ -222,7 +223,11 @@ def type_members(raw: pd.DataFrame, col: _Collector) -> pd.DataFrame:
     if "_birth_col" in raw:  # Nam/Nữ files: which of the two columns holds the birth date
         out["_birth_col"] = raw["_birth_col"]
     for key in MEMBER_DATE_KEYS:
-        out[key] = _dates(raw, key, col, allow_year=key == "birth_date")
+        out[key], unreadable = _dates(raw, key, col, allow_year=key == "birth_date")
+        if key == "official_on":
+            # Not known, rather than not official: such a person is left out of the figures that
+            # need the date (probationary, overdue), never counted as probationary.
+            out["official_unreadable"] = unreadable.astype(bool)
     out["gender"] = _choice(raw, "gender", col, {_squash(g): g for g in GENDERS}, GENDERS)
     out["ethnicity"] = _choice(raw, "ethnicity", col, _ETHNIC_INDEX, ETHNIC_GROUPS)
     out["religion"] = _text(raw, "religion", unique=True)
@@ -303,21 +308,31 @@ def _check_date_order(out: pd.DataFrame, col: _Collector) -> None:
     earliest = start + PROBATION
     early = start.notna() & official.notna() & (official < earliest)
     col.add("OFFICIAL_TOO_EARLY", out[early], "official_on", official, detail=_day_text(earliest[early]))
+    before = both & (ceremony < admitted)
+    col.add("CEREMONY_BEFORE_DECISION", out[before], "ceremony_on", ceremony, detail=_day_text(admitted[before]))
 
 
 def _check_member_dates(out: pd.DataFrame, col: _Collector, period: Period) -> None:
     """Dates against the period: after its end, an implausible age at its end, overdue recognition."""
     end = pd.Timestamp(period.end)
     end_text = period.end.strftime("%d/%m/%Y")
-    for key in MEMBER_DATE_KEYS:
+    admitted, ceremony = out["admitted_on"], out["ceremony_on"]
+    late = admitted > end
+    col.add("ADMITTED_AFTER_PERIOD", out[late], "admitted_on", admitted, detail=end_text)
+    for key in ("birth_date", "official_on"):
         col.add("DATE_AFTER_PERIOD", out[out[key] > end], key, out[key], detail=end_text)
+    # A ceremony after the period for a decision known to be in it (or after it: said above) is
+    # real and accepted; only a ceremony whose decision date is unknown is questioned.
+    unknown_decision = (ceremony > end) & admitted.isna()
+    col.add("DATE_AFTER_PERIOD", out[unknown_decision], "ceremony_on", ceremony, detail=end_text)
     born = out["birth_date"]
     age = age_at(born, period.end)
     odd = born.notna() & ((age < PLAUSIBLE_AGES[0]) | (age > PLAUSIBLE_AGES[1]))
     col.add("AGE_IMPLAUSIBLE", out[odd], "birth_date", born, detail=_years(age[odd]) + " tuổi vào cuối kỳ")
     overdue = overdue_mask(out, period.end)   # the same rule the figures count
-    start = probation_start(out)
-    col.add("RECOGNITION_OVERDUE", out[overdue], "official_on", None, detail=_day_text(start[overdue]))
+    start, due = probation_start(out), probation_end(out)
+    col.add("RECOGNITION_OVERDUE", out[overdue], "official_on", None,
+            detail=_day_text(due[overdue]) + " (dự bị từ " + _day_text(start[overdue]) + ")")
 
 
 def _years(values: pd.Series) -> pd.Series:
@@ -340,8 +355,8 @@ def type_candidates(raw: pd.DataFrame, col: _Collector) -> pd.DataFrame:
     raw, names = raw[names.notna()], names[names.notna()]
     out = pd.DataFrame({"file": raw["file"], "sheet": raw["sheet"],
                         "row": raw["row"].astype(int), "full_name": names}, index=raw.index)
-    out["birth_date"] = _dates(raw, "birth_date", col, allow_year=True)
-    out["certificate_on"] = _dates(raw, "certificate_on", col)
+    out["birth_date"], _ = _dates(raw, "birth_date", col, allow_year=True)
+    out["certificate_on"], _ = _dates(raw, "certificate_on", col)
     col.add("CERT_MISSING", out[out["certificate_on"].isna() & _blank(_column(raw, "certificate_on"))],
             "certificate_on")
     for key in HELPER_KEYS:
@@ -369,12 +384,18 @@ def _check_candidates(out: pd.DataFrame, members: pd.DataFrame, col: _Collector,
     _check_helpers(out, members, col, end)
 
 
+# A helper whose official date could not be read: neither official nor not (no issue either way).
+UNKNOWN = "unknown"
+
+
 def _check_helpers(out, members, col: _Collector, end) -> None:
     """Helpers must be official members of the same cell, named by full name or citizen ID.
 
     A name is looked up as written first; only a name not found so is compared without
     diacritics and case, against the members of its own cell."""
-    official = members["official_on"].notna() & (members["official_on"] <= end)
+    official = (members["official_on"].notna() & (members["official_on"] <= end)).astype(object)
+    if "official_unreadable" in members:
+        official[members["official_unreadable"].astype(bool)] = UNKNOWN  # neither official nor not
     by_id = _Lookup(members["unit"], members["citizen_id"], official)
     by_name = _Lookup(members["unit"], members["full_name"], official)
     loosely: _Lookup | None = None

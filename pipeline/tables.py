@@ -44,6 +44,9 @@ class Table:
     row: list[int]                       # Excel row number of each kept row
     header_row: int                      # Excel row of the (first) header row
     positions: dict[str, int] = field(default_factory=dict)  # key → column index (0 = A)
+    # Grid index of another table's header row found under this one (a candidate list written
+    # below the members on the same sheet): this table ends above it. None: none found.
+    next_header: int | None = None
 
     def __len__(self) -> int:
         return len(self.row)
@@ -77,20 +80,28 @@ def _lookup(columns: tuple[Column, ...]) -> dict[str, str]:
 
 
 _LOOKUPS = {"members": _lookup(MEMBER_COLUMNS), "candidates": _lookup(CANDIDATE_COLUMNS)}
+_ANY_HEADER = _LOOKUPS["members"] | _LOOKUPS["candidates"]
 
 
-def find_table(grid: list[list], sheet: str, kind: str) -> tuple[Table, list[str]] | None:
-    """Locate the header row (a row naming the full-name column) → (Table, title texts) or None.
-    `kind`: "members" or "candidates"."""
+def find_table(grid: list[list], sheet: str, kind: str, start: int = 0) -> tuple[Table, list[str]] | None:
+    """Locate the header row (a row naming the full-name column) at or below grid row `start` →
+    (Table, title texts above it) or None. `kind`: "members" or "candidates"."""
     lookup = _LOOKUPS[kind]
     width = max((len(r) for r in grid), default=0)
-    for h, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
-        keys = [header_key(v) for v in row]
+    for h in range(start, min(len(grid), start + HEADER_SEARCH_ROWS)):
+        keys = [header_key(v) for v in grid[h]]
         if not any(lookup.get(k) == "full_name" for k in keys):
             continue
-        titles = [t for r in grid[:h] for t in (clean_text(v) for v in r) if t]
+        titles = [t for r in grid[start:h] for t in (clean_text(v) for v in r) if t]
         return _table(grid, sheet, h, width, kind), titles
     return None
+
+
+def _is_header_row(cells: list) -> bool:
+    """A row naming the full-name column and at least one other known column: the header of a
+    table, never a person."""
+    keys = {key for v in cells if isinstance(v, str) for key in [_ANY_HEADER.get(header_key(v))] if key}
+    return "full_name" in keys and len(keys) >= 2
 
 
 @dataclass(frozen=True)
@@ -113,7 +124,7 @@ def _table(grid, sheet, h, width, kind: str) -> Table:
     layout = _layout(top, None if looks_like_data else sub, kind)
     columns, gender_cols, two_rows = layout.columns, layout.gender_cols, layout.two_rows
     headers, positions = dict(layout.headers), dict(layout.positions)
-    kept = _body_rows(grid, h + (2 if two_rows else 1))
+    kept, next_header = _body_rows(grid, h + (2 if two_rows else 1), positions.get("full_name"))
     rows = [grid[i] for i in kept]
     if any(len(r) < width for r in rows):
         rows = [list(r) + [""] * (width - len(r)) for r in rows]
@@ -132,7 +143,7 @@ def _table(grid, sheet, h, width, kind: str) -> Table:
     for key in DATE_KEYS.intersection(data):
         data[key] = _as_dates(data[key])
     return Table(sheet=sheet, headers=headers, columns=data, row=[i + 1 for i in kept], header_row=h + 1,
-                 positions=positions)
+                 positions=positions, next_header=next_header)
 
 
 def _as_dates(values: Sequence) -> Sequence:
@@ -196,9 +207,10 @@ def _layout(top: tuple, sub: tuple | None, kind: str) -> _Layout:
     return _Layout(columns=columns, headers=headers, positions=positions, gender_cols=gender_cols, two_rows=two_rows)
 
 
-def _body_rows(grid: list[list], first: int) -> list[int]:
-    """Indexes of the rows under the header that hold people: no blank rows, total rows or the
-    signature block (docs/roster-format.md).
+def _body_rows(grid: list[list], first: int, name_col: int | None) -> tuple[list[int], int | None]:
+    """Indexes of the rows under the header that hold people — no blank rows, section headings
+    ("I. ĐẢNG VIÊN CHÍNH THỨC"), total rows or the signature block (docs/roster-format.md) — and
+    the index of another table's header row if one starts below (the table ends there).
 
     A row that starts with a running number (STT) and has three cells or more is a person's row
     and is kept without a closer look: that is nearly every row, and looking closer (folding
@@ -217,6 +229,11 @@ def _body_rows(grid: list[list], first: int) -> list[int]:
         cells = [v for v in row if not is_blank(v)]
         if not cells:
             continue
+        if _is_header_row(cells):
+            # A second table on the sheet; a title line just above it is its own, not a person.
+            if kept and kept[-1] == i - 1 and _is_heading(grid[i - 1], name_col):
+                kept.pop()
+            return kept, i
         texts = [fold(v) for v in cells]
         if any(t in SIGNATURE_WORDS or _DATE_LINE.search(t) for t in texts):
             in_footer = True
@@ -225,8 +242,28 @@ def _body_rows(grid: list[list], first: int) -> list[int]:
             continue
         if in_footer and len(cells) <= 2:
             continue
+        if _is_heading(row, name_col):
+            continue
         # A row holding only a running number (STT pre-filled in an empty template) is blank.
         if len(cells) == 1 and isinstance(cells[0], (int, float)):
             continue
         kept.append(i)
-    return kept
+    return kept, None
+
+
+_SECTION = re.compile(r"^(?:[ivx]+|[a-z]|\d{1,2})\s*[.)/-]\s*\S")
+
+
+def _is_heading(row: list, name_col: int | None) -> bool:
+    """A section heading or a title inside the table: one text cell, outside the name column,
+    numbered like a section ("I.", "II.", "A.", "1.") or written in capitals. (A lone name in the
+    name column stays a person's row, to be reported, never dropped.)"""
+    filled = [(j, v) for j, v in enumerate(row) if not is_blank(v)]
+    if len(filled) != 1:
+        return False
+    j, value = filled[0]
+    if not isinstance(value, str) or j == name_col:
+        return False
+    text = clean_text(value) or ""
+    letters = [ch for ch in text if ch.isalpha()]
+    return bool(_SECTION.match(fold(text))) and len(letters) >= 3 or (len(letters) >= 3 and text.upper() == text)

@@ -74,5 +74,23 @@ def test_check_files_judges_each_file_on_its_own_without_a_report(committee):
     results = check_files([committee / "inbox" / "CB-A_2022-Q3.xlsx"], year=2022, quarter=2)
     [result] = results
     assert result.unit == "CB-A" and result.members == 2 and result.period.label == "quý II năm 2022"
-    assert {i.rule for i in result.issues} == {"OTHER_PERIOD", "DATE_AFTER_PERIOD"}
+    assert {i.rule for i in result.issues} == {"OTHER_PERIOD", "ADMITTED_AFTER_PERIOD"}
     assert not (committee / "out").exists()
+
+
+def test_a_quarter_no_file_is_for_stops_and_names_the_periods_found(committee):
+    with pytest.raises(PipelineError) as caught:
+        make_report(inbox=committee / "inbox", units=committee / "units.xlsx", quarter=2,
+                    out=committee / "out", config=sample_config(), workers=1)
+    assert "Thư mục nhận có 1 tệp quý III năm 2022; không có tệp nào quý II năm 2022" in str(caught.value)
+    assert "QUARTER=3 YEAR=2022" in str(caught.value)
+    assert not (committee / "out").exists()
+
+
+@pytest.mark.parametrize("day, words", [(dt.date(2022, 9, 1), "chưa sau ngày cuối quý III năm 2022"),
+                                        (dt.date(2023, 2, 1), "muộn hơn cả quý IV năm 2022"),
+                                        (dt.date(2022, 10, 27), None)])
+def test_a_report_date_outside_the_reporting_window_is_warned(committee, day, words):
+    run = make_report(inbox=committee / "inbox", units=committee / "units.xlsx", quarter=3,
+                      out=committee / "out", config=sample_config(), report_date=day, feedback=False, workers=1)
+    assert [w for w in run.warnings if words and words in w] if words else run.warnings == []

@@ -107,3 +107,43 @@ def test_a_file_without_an_official_date_column_claims_nobody_overdue(tmp_path):
     report = build_report(register, load_inbox(inbox, register), Q3, sample_config(), dt.date(2022, 10, 27))
     assert report.totals["overdue"] == 0 and report.overdue.empty
     assert not [i for i in report.issues if i.rule == "RECOGNITION_OVERDUE"]
+
+
+def test_cells_with_and_without_a_target_beside_summed_committees_do_not_stop_the_run(tmp_path):
+    rows = [["DB-T", "Đảng bộ X", "Đảng bộ", None, None, None],
+            ["CB-A", "Chi bộ A", "Chi bộ cơ sở", "DB-T", None, 3],
+            ["CB-B", "Chi bộ B", "Chi bộ cơ sở", "DB-T", None, None],
+            ["DB-H", "Đảng bộ H", "Đảng bộ cơ sở", "DB-T", None, None],
+            ["CB-H1", "Chi bộ H1", "Chi bộ trực thuộc", "DB-H", None, 2],
+            ["CB-H2", "Chi bộ H2", "Chi bộ trực thuộc", "DB-H", None, None]]
+    register = read_register(write_register(tmp_path / "units.xlsx", rows))
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    write_roster(inbox / "CB-A_2022-Q3.xlsx", "CB-A", [member("An", 1990, n=1)])
+    report = build_report(register, load_inbox(inbox, register), Q3, sample_config(), dt.date(2022, 10, 27))
+    targets = report.units["target_year"]
+    assert (targets["DB-T"], targets["DB-H"], targets["CB-A"], targets["CB-H1"]) == (5, 2, 3, 2)
+    assert targets.isna()[["CB-B", "CB-H2"]].all()
+
+
+def test_a_person_admitted_after_the_quarter_is_not_counted_in_it(tmp_path):
+    register = read_register(write_register(tmp_path / "units.xlsx"))
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    write_roster(inbox / "CB-A_2022-Q3.xlsx", "CB-A", [
+        member("An", 1990, n=1), member("Tháng Mười", 1999, admitted=dt.date(2022, 10, 3), official=None, n=2)])
+    report = build_report(register, load_inbox(inbox, register), Q3, sample_config(), dt.date(2022, 10, 27))
+    assert report.units.at["CB-A", "members"] == 1 and report.units.at["DB-T", "probationary"] == 0
+    assert [i.rule for i in report.issues if i.unit == "CB-A"] == ["ADMITTED_AFTER_PERIOD"]
+
+
+def test_an_unreadable_official_date_is_neither_probationary_nor_overdue(tmp_path):
+    register = read_register(write_register(tmp_path / "units.xlsx"))
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    write_roster(inbox / "CB-A_2022-Q3.xlsx", "CB-A", [
+        member("An", 1980, n=1, admitted=dt.date(2005, 5, 1), official="31/02/2006"),
+        member("Bình", 1998, n=2, admitted=dt.date(2022, 8, 1), official=None)])
+    report = build_report(register, load_inbox(inbox, register), Q3, sample_config(), dt.date(2022, 10, 27))
+    cell = report.units.loc["CB-A"]
+    assert (cell["members"], cell["probationary"], cell["overdue"]) == (2, 1, 0)

@@ -52,3 +52,9 @@ def test_age_in_full_years_turns_on_the_birthday():
     ages = age_at(born, dt.date(2018, 3, 15))
     assert ages.iloc[0] == 18 and pd.isna(ages.iloc[2])
     assert age_at(born, dt.date(2018, 3, 14)).iloc[0] == 17
+
+
+def test_dates_written_out_in_words_are_read():
+    for text in ("ngày 15 tháng 3 năm 1990", "15 tháng 03 năm 1990", "Ngày 15 tháng 3 năm 1990"):
+        assert parse_date(text) == (dt.date(1990, 3, 15), "ok"), text
+    assert parse_date("31 tháng 2 năm 1990")[1] == "bad"

@@ -133,3 +133,59 @@ def test_password_protected_workbook_says_to_remove_the_password():
     wb = read_workbook(Path(__file__).parent / "data" / "protected" / "mat-khau.xlsx")
     assert [i.rule for i in wb.issues] == ["FILE_PROTECTED"]
     assert "Bỏ mật khẩu" in wb.issues[0].message
+
+
+def _sheet_with(tmp_path, name, rows):
+    """A roster whose member sheet holds exactly `rows` (an info sheet before it)."""
+    wb = Workbook()
+    wb.active.title = "Thông tin"
+    for pair in (("Mã đơn vị", "CB-A"), ("Năm", 2022), ("Quý", 3)):
+        wb.active.append(pair)
+    ws = wb.create_sheet("Đảng viên")
+    for row in rows:
+        ws.append(row)
+    path = tmp_path / name
+    wb.save(path)
+    return path
+
+
+def _row(n, name, born):
+    values = member(name, born, n=n)
+    return [n if h == "STT" else values.get(h) for h in MEMBER_HEADER]
+
+
+def test_section_rows_inside_the_table_are_headings_not_people(tmp_path):
+    path = _sheet_with(tmp_path, "muc.xlsx", [
+        MEMBER_HEADER,
+        ["I. ĐẢNG VIÊN CHÍNH THỨC"],
+        _row(1, "Nguyễn Văn An", 1980),
+        ["II. ĐẢNG VIÊN DỰ BỊ"],
+        _row(2, "Trần Thị Bình", 1990),
+    ])
+    wb = read_workbook(path)
+    assert list(wb.members.rows["full_name"]) == ["Nguyễn Văn An", "Trần Thị Bình"]
+    assert list(wb.members.rows["row"]) == [3, 5]
+
+
+def test_a_lone_name_is_still_a_persons_row(tmp_path):
+    path = _sheet_with(tmp_path, "ten.xlsx", [MEMBER_HEADER, _row(1, "Nguyễn Văn An", 1980), [None, "LÊ VĂN CHỈ TÊN"]])
+    wb = read_workbook(path)
+    assert list(wb.members.rows["full_name"]) == ["Nguyễn Văn An", "LÊ VĂN CHỈ TÊN"]
+
+
+def test_candidates_listed_under_the_members_on_the_same_sheet_are_candidates(tmp_path):
+    cand_header = ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Ngày cấp giấy chứng nhận", "Đảng viên giúp đỡ 1"]
+    path = _sheet_with(tmp_path, "chung.xlsx", [
+        MEMBER_HEADER,
+        _row(1, "Nguyễn Văn An", 1980),
+        _row(2, "Trần Thị Bình", 1990),
+        [],
+        ["DANH SÁCH QUẦN CHÚNG ƯU TÚ"],
+        cand_header,
+        [1, "Phạm Văn Cảm", dt.datetime(2000, 1, 2), "Nam", dt.datetime(2022, 3, 1), "Nguyễn Văn An"],
+    ])
+    wb = read_workbook(path)
+    assert list(wb.members.rows["full_name"]) == ["Nguyễn Văn An", "Trần Thị Bình"]   # no header as a person
+    assert list(wb.candidates.rows["full_name"]) == ["Phạm Văn Cảm"]
+    assert list(wb.candidates.rows["row"]) == [7]
+    assert wb.issues == []

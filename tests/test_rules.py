@@ -82,9 +82,15 @@ def test_same_person_in_two_units_is_an_error_on_both_rows(check):
 
 def test_dates_after_the_quarter_and_implausible_ages(check):
     _, found = check(("CB-A", [member("An", 1990, admitted=dt.date(2022, 10, 2)), member("Bé", 2010, n=2),
-                               member("Cụ", 1900, n=3)]))
-    assert ("CB-A", 2, "Ngày vào Đảng", "02/10/2022") in where(found, "DATE_AFTER_PERIOD")
-    assert [r for _, r, *_ in where(found, "AGE_IMPLAUSIBLE")] == [3, 4]
+                               member("Cụ", 1900, n=3),
+                               member("Sau", 1990, n=4, **{"Ngày sinh": dt.date(2023, 1, 5)})]))
+    # Admitted after the quarter: a warning (the person counts from the next quarter), not an
+    # error; the ceremony that followed that decision is not questioned.
+    assert ("CB-A", 2, "Ngày vào Đảng", "02/10/2022") in where(found, "ADMITTED_AFTER_PERIOD")
+    assert all(i.severity == "warning" for i in found if i.rule == "ADMITTED_AFTER_PERIOD")
+    assert ("CB-A", 5, "Ngày sinh", "05/01/2023") in where(found, "DATE_AFTER_PERIOD")
+    assert not [i for i in found if i.rule == "DATE_AFTER_PERIOD" and i.column == "Ngày kết nạp"]
+    assert [r for _, r, *_ in where(found, "AGE_IMPLAUSIBLE")] == [3, 4, 5]
 
 
 def test_admission_age_under_18_is_an_error_over_60_a_warning(check):
@@ -161,3 +167,35 @@ def test_a_real_date_cell_with_an_impossible_year_is_a_bad_date_not_a_crash(chec
                                    member("Bình", 1991, n=2)]))
     assert where(found, "BAD_DATE") == [("CB-A", 2, "Ngày vào Đảng", "12/05/3022")]
     assert frame["admitted_on"].isna().tolist() == [True, False]
+
+
+def test_a_ceremony_before_the_decision_is_an_error(check):
+    _, found = check(("CB-A", [member("An", 1990, admitted=dt.date(2015, 5, 1), ceremony=dt.date(2015, 4, 20))]))
+    assert where(found, "CEREMONY_BEFORE_DECISION") == [("CB-A", 2, "Ngày kết nạp", "20/04/2015")]
+    [issue] = [i for i in found if i.rule == "CEREMONY_BEFORE_DECISION"]
+    assert issue.severity == "error" and "trước ngày quyết định kết nạp (01/05/2015)" in issue.message
+
+
+def test_a_ceremony_after_the_quarter_for_a_decision_inside_it_is_accepted_and_still_timed(check):
+    _, found = check(("CB-A", [
+        member("Kịp", 1998, admitted=dt.date(2022, 9, 20), ceremony=dt.date(2022, 10, 5), official=None, n=1),
+        member("Muộn", 1998, admitted=dt.date(2022, 8, 1), ceremony=dt.date(2022, 11, 30), official=None, n=2)]))
+    assert where(found, "DATE_AFTER_PERIOD") == []
+    assert [r for _, r, *_ in where(found, "CEREMONY_LATE")] == [3]   # still 30 working days at most
+
+
+def test_an_unreadable_official_date_leaves_the_person_out_of_probation_not_in_it(check):
+    frame, found = check(("CB-A", [
+        member("Chính", 1980, n=1, admitted=dt.date(2005, 5, 1), official="31/02/2006")],
+        [{"Họ và tên": "Quần Chúng", "Ngày cấp giấy chứng nhận": dt.date(2022, 1, 5), "Đảng viên giúp đỡ 1": "Chính"}]))
+    assert [r for _, r, *_ in where(found, "BAD_DATE")] == [2]
+    assert where(found, "RECOGNITION_OVERDUE") == []        # not known to be overdue
+    assert where(found, "HELPER_NOT_OFFICIAL") == []        # not known to be probationary
+    assert frame["official_unreadable"].tolist() == [True]
+
+
+def test_the_overdue_message_names_the_day_probation_ended(check):
+    _, found = check(("CB-A", [member("Chậm", 1990, admitted=dt.date(2020, 10, 15), ceremony=dt.date(2020, 10, 25),
+                                      official=None)]))
+    [issue] = [i for i in found if i.rule == "RECOGNITION_OVERDUE"]
+    assert "12 tháng dự bị đã hết ngày 25/10/2021 (dự bị từ 25/10/2020)" in issue.message

@@ -931,12 +931,13 @@ def build_cases() -> None:  # noqa: C901 (one block per case, read top to bottom
 
     # ---- NS-05: dates after the end of the quarter -------------------------------------------------------------
     rng = R("NS-05")
-    october = admitted_member(rng, dt.date(2022, 10, 5), ceremony=None, expect=[("DATE_AFTER_PERIOD", "admitted")])
+    october = admitted_member(rng, dt.date(2022, 10, 5), ceremony=None, expect=[("ADMITTED_AFTER_PERIOD", "admitted")])
     official_late = official_member(rng, "Nữ", admitted=dt.date(2021, 8, 27), ceremony=dt.date(2021, 9, 6),
                                     official=dt.date(2022, 10, 10), expect=[("DATE_AFTER_PERIOD", "official")])
     r = Roster().template("CB-NS-05", [official_member(rng), official_member(rng), october, official_late])
-    case("CB-NS-05_2022-Q3.xlsx", "`Ngày vào Đảng` 05/10/2022 and `Ngày chính thức` 10/10/2022, after "
-         "30/09/2022: DATE_AFTER_PERIOD", unit="CB-NS-05", roster=r)
+    case("CB-NS-05_2022-Q3.xlsx", "`Ngày vào Đảng` 05/10/2022, after 30/09/2022: ADMITTED_AFTER_PERIOD (a "
+         "warning; not counted this quarter); `Ngày chính thức` 10/10/2022: DATE_AFTER_PERIOD", unit="CB-NS-05",
+         roster=r)
 
     # ---- NS-06: implausible ages -------------------------------------------------------------------------------
     rng = R("NS-06")
@@ -1035,7 +1036,8 @@ def _distinct(people) -> dict:
 def figures(members, candidates) -> dict:
     """The report's figures from the intended data, each person once (dates the loader cannot read
     count as unknown)."""
-    people = list(_distinct(members).values())
+    # Admitted after the quarter's end: not a member yet on its last day (counted next quarter).
+    people = [p for p in _distinct(members).values() if p.admitted is None or p.admitted <= Q_END]
 
     def within(day, start, end=Q_END):
         return day is not None and start <= day <= end
