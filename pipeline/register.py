@@ -6,6 +6,7 @@ root, duplicate codes, unknown unit type) raises PipelineError: no report can be
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -132,8 +133,27 @@ def read_register(path: Path) -> Register:
     )
 
 
+class _Problems:
+    """Every problem of a register, collected so the clerk fixes them all in one pass."""
+
+    def __init__(self, where: str):
+        self.where, self.lines = where, []
+
+    def add(self, text: str, row: int | None = None) -> None:
+        self.lines.append((row, f"dòng {row}: {text}" if row else text))
+
+    def raise_any(self) -> None:
+        if not self.lines:
+            return
+        lines = [text for _, text in sorted(self.lines, key=lambda item: (item[0] or 0))]
+        if len(lines) == 1:
+            raise PipelineError(f"{self.where}, {lines[0]}")
+        raise PipelineError(f"{self.where} có {len(lines)} chỗ cần sửa:\n" + "\n".join(f"  - {t}" for t in lines))
+
+
 def _build(file: str, sheet: str, grid: pd.DataFrame, header_row: int, labels: list[str]) -> Register:
     where = f"danh mục đơn vị {file}, trang \"{sheet}\""
+    problems = _Problems(where)
     index = {}
     for key, label in COLUMNS.items():
         if fold(label) in labels:
@@ -148,13 +168,12 @@ def _build(file: str, sheet: str, grid: pd.DataFrame, header_row: int, labels: l
         if not code and not get("name"):
             continue
         if not code:
-            raise PipelineError(f"{where}, dòng {offset}: thiếu \"Mã đơn vị\". Điền mã cho đơn vị này.")
+            problems.add("thiếu \"Mã đơn vị\". Điền mã cho đơn vị này.", offset)
+            continue
         unit_type = _canonical_type(get("type") or "")
         if unit_type is None:
-            raise PipelineError(
-                f"{where}, dòng {offset}: loại đơn vị \"{get('type') or ''}\" không hợp lệ. "
-                f"Dùng một trong: {', '.join(UNIT_TYPES)}."
-            )
+            problems.add(f"loại đơn vị \"{get('type') or ''}\" của {code} không hợp lệ. "
+                         f"Dùng một trong: {', '.join(UNIT_TYPES)}.", offset)
         target = None
         if "target" in index:
             raw = values[index["target"]]
@@ -162,76 +181,100 @@ def _build(file: str, sheet: str, grid: pd.DataFrame, header_row: int, labels: l
                 try:
                     target = int(float(str(raw).strip()))
                 except ValueError:
-                    raise PipelineError(
-                        f"{where}, dòng {offset}: chỉ tiêu kết nạp \"{raw}\" không phải số nguyên."
-                    ) from None
+                    problems.add(f"chỉ tiêu kết nạp \"{raw}\" của {code} không phải số nguyên.", offset)
         rows.append({
             "code": code, "name": get("name") or code, "type": unit_type,
             "parent": get("parent") or None, "email": get("email") or None,
             "target": target, "row": offset,
         })
     if not rows:
+        problems.raise_any()
         raise PipelineError(f"{where} không có đơn vị nào.")
     frame = pd.DataFrame(rows, dtype=object)
     frame["parent"] = frame["parent"].where(frame["parent"].notna(), None)
-    dupes = frame[frame["code"].duplicated(keep=False)]
-    if not dupes.empty:
-        code = dupes["code"].iloc[0]
-        lines = ", ".join(str(r) for r in dupes.loc[dupes["code"] == code, "row"])
-        raise PipelineError(f"{where}: mã đơn vị \"{code}\" bị trùng (dòng {lines}). Mỗi đơn vị một mã riêng.")
+    for code, group in frame[frame["code"].duplicated(keep=False)].groupby("code", sort=False):
+        lines = ", ".join(str(r) for r in group["row"])
+        problems.add(f"mã đơn vị \"{code}\" bị trùng (dòng {lines}). Mỗi đơn vị một mã riêng.", int(group["row"].iloc[0]))
+    if problems.lines:   # the tree cannot be checked on rows that are wrong themselves
+        _tree_problems(frame[frame["type"].notna()].drop_duplicates("code"), problems)
+        problems.raise_any()
     return _tree(frame, where)
 
 
-def _tree(frame: pd.DataFrame, where: str) -> Register:
-    codes = set(frame["code"])
-    unknown = frame[frame["parent"].notna() & ~frame["parent"].isin(codes)]
-    if not unknown.empty:
-        r = unknown.iloc[0]
-        raise PipelineError(
-            f"{where}, dòng {r['row']}: mã đơn vị cấp trên \"{r['parent']}\" của {r['code']} không có trong danh mục."
-        )
+def _closest_code(code: str, codes: list[str]) -> str:
+    close = difflib.get_close_matches(code.upper(), [c.upper() for c in codes], n=1, cutoff=0.6)
+    if not close:
+        return ""
+    by_upper = {c.upper(): c for c in codes}
+    return f" Có phải là \"{by_upper[close[0]]}\"?"
+
+
+def _tree_problems(frame: pd.DataFrame, problems: _Problems) -> tuple[str | None, dict[str, list[str]]]:
+    """What keeps these units from making one tree; → (the root, each unit's children)."""
+    codes = list(frame["code"])
+    known = set(codes)
+    for _, r in frame[frame["parent"].notna() & ~frame["parent"].isin(known)].iterrows():
+        problems.add(f"mã đơn vị cấp trên \"{r['parent']}\" của {r['code']} không có trong danh mục."
+                     + _closest_code(r["parent"], codes), int(r["row"]))
     roots = frame[frame["parent"].isna()]
     if len(roots) != 1:
         found = f"đang có {len(roots)}: {', '.join(roots['code'])}" if len(roots) else "đang không có đơn vị nào"
-        raise PipelineError(
-            f"{where}: phải có đúng một đơn vị gốc (để trống mã cấp trên), {found}. "
-            "Điền \"Mã đơn vị cấp trên\" cho các đơn vị còn lại."
-        )
-    by_code = frame.set_index("code")
+        problems.add(f"phải có đúng một đơn vị gốc (để trống mã cấp trên), {found}. "
+                     "Điền \"Mã đơn vị cấp trên\" cho các đơn vị còn lại.")
     types = dict(zip(frame["code"], frame["type"]))  # plain dicts: 8,000 units looked up one by one
     parents = dict(zip(frame["code"], frame["parent"]))
     rows = dict(zip(frame["code"], frame["row"]))
-    children: dict[str, list[str]] = {c: [] for c in frame["code"]}
+    children: dict[str, list[str]] = {c: [] for c in codes}
     for code, parent in parents.items():
-        if parent is not None:
+        if parent is not None and parent in children:
             children[parent].append(code)
     for code, kids in children.items():
         if kids and types[code] in CELL_TYPES:
-            raise PipelineError(
-                f"{where}, dòng {rows[code]}: {code} là chi bộ nhưng có đơn vị trực thuộc "
-                f"({', '.join(kids[:3])}). Chi bộ không có đơn vị cấp dưới; sửa loại đơn vị hoặc mã cấp trên."
-            )
-        if types[code] == SUBORDINATE_CELL:
+            problems.add(f"{code} là chi bộ nhưng có đơn vị trực thuộc ({', '.join(kids[:3])}). Chi bộ không có "
+                         "đơn vị cấp dưới; sửa loại đơn vị hoặc mã cấp trên.", int(rows[code]))
+        if types[code] == SUBORDINATE_CELL and parents[code] in types:
             parent_type = types[parents[code]]
             if parent_type not in (GRASSROOTS_COMMITTEE, PARTIAL_COMMITTEE):
-                raise PipelineError(
-                    f"{where}, dòng {rows[code]}: {code} là chi bộ trực thuộc nhưng cấp trên "
-                    f"là {parent_type}; cấp trên phải là đảng bộ cơ sở hoặc đảng bộ bộ phận."
-                )
-    root = roots["code"].iloc[0]
+                problems.add(f"{code} là chi bộ trực thuộc nhưng cấp trên là {parent_type}; cấp trên phải là "
+                             "đảng bộ cơ sở hoặc đảng bộ bộ phận.", int(rows[code]))
+    root = roots["code"].iloc[0] if len(roots) == 1 else None
+    if root is not None:
+        reached = set()
+        stack = [root]
+        while stack:
+            code = stack.pop()
+            reached.add(code)
+            stack.extend(children[code])
+        lost = sorted(code for code in known - reached if _in_cycle(code, parents))
+        if lost:
+            problems.add(f"các đơn vị {', '.join(lost[:5])} không nối được về đơn vị gốc (vòng lặp cấp trên). "
+                         "Sửa \"Mã đơn vị cấp trên\".")
+    return root, children
+
+
+def _in_cycle(code: str, parents: dict[str, str | None]) -> bool:
+    """Whether walking up from `code` comes back round (rather than ending at a parent code the
+    register does not have, which is reported as such)."""
+    seen = set()
+    while code is not None and code in parents:
+        if code in seen:
+            return True
+        seen.add(code)
+        code = parents[code]
+    return False
+
+
+def _tree(frame: pd.DataFrame, where: str) -> Register:
+    problems = _Problems(where)
+    root, children = _tree_problems(frame, problems)
+    problems.raise_any()
     order: list[tuple[str, int]] = []
     stack = [(root, 0)]
     while stack:
         code, depth = stack.pop()
         order.append((code, depth))
         stack.extend((kid, depth + 1) for kid in reversed(children[code]))
-    if len(order) != len(frame):
-        lost = sorted(codes - {c for c, _ in order})
-        raise PipelineError(
-            f"{where}: các đơn vị {', '.join(lost[:5])} không nối được về đơn vị gốc (vòng lặp cấp trên). "
-            "Sửa \"Mã đơn vị cấp trên\"."
-        )
-    units = by_code.loc[[c for c, _ in order]].copy()
+    units = frame.set_index("code").loc[[c for c, _ in order]].copy()
     units["depth"] = [d for _, d in order]
     units["is_cell"] = units["type"].isin(CELL_TYPES)
     units["target"] = units["target"].astype("Int64")

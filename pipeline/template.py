@@ -99,8 +99,8 @@ CANDIDATE_HINTS = MEMBER_HINTS | {
 
 INFO_HINTS = {
     "code": Hint("Mã đơn vị",
-                      "Mã chi bộ theo danh mục của Ban Tổ chức, ví dụ CB-PC02. Đã điền sẵn thì giữ nguyên."),
-    "name": Hint("Tên đơn vị", "Tên chi bộ, ví dụ Chi bộ Phòng Cảnh sát hình sự."),
+                      "Mã chi bộ đúng như danh mục đơn vị của Ban Tổ chức. Đã điền sẵn thì giữ nguyên."),
+    "name": Hint("Tên đơn vị", "Tên chi bộ đúng như danh mục đơn vị, ví dụ Chi bộ Khoa Toán."),
     "year": Hint("Năm", "Năm của kỳ báo cáo, 4 chữ số, ví dụ 2026.", "Ghi năm bằng 4 chữ số, ví dụ 2026."),
     "quarter": Hint("Quý", "Quý của kỳ báo cáo: chọn 1, 2, 3 hoặc 4.", "Quý chỉ là 1, 2, 3 hoặc 4."),
     "created_on": Hint("Ngày lập", "Ngày hoàn thành danh sách, dạng ngày/tháng/năm. Gửi lại bản sửa thì ghi ngày mới.",

@@ -48,3 +48,19 @@ def test_register_without_code_column_says_which_columns_to_use(tmp_path):
 def test_missing_register_file_names_the_option(tmp_path):
     with pytest.raises(PipelineError, match="UNITS="):
         read_register(tmp_path / "none.xlsx")
+
+
+def test_every_problem_of_a_register_is_said_at_once_with_the_closest_code(tmp_path):
+    rows = [list(r) for r in SMALL_REGISTER] + [
+        ["CB-X", "Chi bộ X", "Chi bộ cơ sở", "DB-HH", None, None],        # a typo for DB-H
+        ["CB-Z", "Chi bộ Z", "Tổ đảng", "DB-T", None, None],              # no such unit type
+        ["CB-A", "Chi bộ trùng", "Chi bộ cơ sở", "DB-T", None, "ba"],     # a duplicate code, a target in words
+    ]
+    with pytest.raises(PipelineError) as caught:
+        read_register(write_register(tmp_path / "units.xlsx", rows))
+    message = str(caught.value)
+    assert "có 4 chỗ cần sửa" in message
+    assert "dòng 8: mã đơn vị cấp trên \"DB-HH\" của CB-X không có trong danh mục. Có phải là \"DB-H\"?" in message
+    assert "dòng 9: loại đơn vị \"Tổ đảng\" của CB-Z không hợp lệ" in message
+    assert "mã đơn vị \"CB-A\" bị trùng (dòng 3, 10)" in message
+    assert "chỉ tiêu kết nạp \"ba\" của CB-A không phải số nguyên" in message

@@ -110,6 +110,14 @@ def test_chart_is_inline_svg_with_text_in_the_report_font_and_no_date(small_repo
     assert "<dc:date>" not in svg
 
 
+def test_quarters_not_reached_are_outlined_and_said_not_drawn_as_bars(small_report):
+    svg = admissions_chart_svg(small_report.units, 3, 2022)
+    assert svg.count("chưa</text>") == 1 and "đến kỳ</text>" in svg   # quý IV only
+    assert "Quý chưa đến kỳ</text>" in svg
+    assert "hatch" not in svg.lower()
+    assert "chưa</text>" not in admissions_chart_svg(small_report.units, 4, 2022)
+
+
 def test_chart_is_deterministic(small_report):
     assert admissions_chart_svg(small_report.units, 3, 2022) == admissions_chart_svg(
         small_report.units, 3, 2022)

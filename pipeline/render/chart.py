@@ -97,7 +97,7 @@ def admissions_chart_svg(units: pd.DataFrame, quarter: int, year: int) -> str:
     """SVG text (no XML prologue) of the admissions chart.
 
     Top: admissions decided in each quarter of `year` for the whole committee (quarters after
-    `quarter` are hatched empty slots), with the legend beside it. Below, across the full width
+    `quarter` are empty outlined slots, marked as not reached), with the legend beside it. Below, across the full width
     so long unit names fit: admissions since 1 January per direct child of the root, each with
     its annual target as a grey ghost bar behind it.
     """
@@ -135,9 +135,11 @@ def admissions_chart_svg(units: pd.DataFrame, quarter: int, year: int) -> str:
         values = [int(totals[f"admitted_q{q}"]) for q in range(1, 5)]
         peak = max(values + [1])
         for i, value in enumerate(values, start=1):
-            if i > quarter:  # not reached yet: an empty hatched slot
-                ax.bar(i, peak * 0.3, width=0.6, color="white", edgecolor=COLOR_EDGE,
-                       hatch="///", linewidth=0.6)
+            if i > quarter:  # not reached yet: an empty slot, outlined over the whole panel and said so
+                ax.bar(i, peak * 1.1, width=0.6, fill=False, edgecolor=COLOR_EDGE, linestyle="--",
+                       linewidth=0.6)
+                ax.text(i, peak * 0.55, "chưa\nđến kỳ", ha="center", va="center", fontsize=7.5,
+                        color=COLOR_EDGE, linespacing=1.1)
                 continue
             ax.bar(i, value, width=0.6, color=COLOR_CURRENT if i == quarter else COLOR_EARLIER)
             ax.text(i, value + peak * 0.02, number(value), ha="center", va="bottom", fontsize=8.5)
@@ -152,8 +154,7 @@ def admissions_chart_svg(units: pd.DataFrame, quarter: int, year: int) -> str:
         handles = [Patch(color=COLOR_EARLIER, label="Kết nạp trong các quý trước"),
                    Patch(color=COLOR_CURRENT, label="Kết nạp trong quý báo cáo")]
         if quarter < 4:
-            handles.append(Patch(facecolor="white", edgecolor=COLOR_EDGE, hatch="///",
-                                 label="Quý chưa đến kỳ"))
+            handles.append(Patch(fill=False, edgecolor=COLOR_EDGE, linestyle="--", label="Quý chưa đến kỳ"))
         handles += [Patch(color=COLOR_DONE, label="Kết nạp từ đầu năm (theo đơn vị)"),
                     Patch(facecolor=COLOR_TARGET, edgecolor=COLOR_EDGE, label="Chỉ tiêu kết nạp năm")]
         fig.legend(handles=handles, loc="upper left",
