@@ -33,11 +33,11 @@ $(STAMP): pyproject.toml scripts/system-deps.sh Makefile
 
 init: install ## chuẩn bị thư mục cho một đảng bộ: make init DIR="thư/mục" (hỏi tên đảng bộ, người ký…)
 	@if [ -z "$(DIR)" ]; then echo "Thiếu thư mục. Ví dụ: make init DIR=\"Ban to chuc/2025\"" >&2; exit 2; fi
-	$(PY) -m pipeline init "$(DIR)"
+	@$(PY) -m pipeline init "$(DIR)"
 
 report: install ## làm báo cáo: make report QUARTER=3 [YEAR=2022 INBOX=… UNITS=… CONFIG=… OUT=… DATE=27/10/2022]
 	@if [ -z "$(QUARTER)" ]; then echo "Thiếu quý báo cáo. Ví dụ: make report QUARTER=3" >&2; exit 2; fi
-	$(PY) -m pipeline report --quarter "$(QUARTER)" $(if $(YEAR),--year "$(YEAR)") \
+	@$(PY) -m pipeline report --quarter "$(QUARTER)" $(if $(YEAR),--year "$(YEAR)") \
 		$(if $(INBOX),--inbox "$(INBOX)") $(if $(UNITS),--units "$(UNITS)") --out "$(OUT)" \
 		$(if $(CONFIG),--config "$(CONFIG)") $(if $(DATE),--date "$(DATE)")
 
@@ -58,7 +58,7 @@ clean: ## xóa .venv và output/
 	rm -rf $(VENV) $(OUT)
 
 template: install ## tạo mẫu danh sách cho từng chi bộ: make template UNITS=… [YEAR=2022 QUARTER=3 TEMPLATES=output/mau]
-	$(PY) -m pipeline template $(if $(UNITS),--units "$(UNITS)") --out "$(TEMPLATES)" \
+	@$(PY) -m pipeline template $(if $(UNITS),--units "$(UNITS)") --out "$(TEMPLATES)" \
 		$(if $(YEAR),--year "$(YEAR)") $(if $(QUARTER),--quarter "$(QUARTER)")
 
 bench: install ## đo tốc độ và bộ nhớ ở 71, 710, 7.100 đơn vị và tệp 200.000 dòng (bench/README.md)

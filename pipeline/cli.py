@@ -306,6 +306,16 @@ def run_init(args) -> Exit:
     settings.setdefault("signer_on_behalf", Config.signer_on_behalf)
     if sys.stdin.isatty():
         _ask(settings, args.root_type)
+    else:
+        missing = [key for key in INIT_OPTIONS if key != "admitting_body" and not settings.get(key)]
+        if args.root_type == "Đảng bộ cơ sở" and not settings.get("admitting_body"):
+            missing.append("admitting_body")
+        if missing:
+            option = {"recipients": "--recipient"}
+            raise PipelineError(
+                "Chưa có: " + "; ".join(f"{option.get(k, '--' + k.replace('_', '-'))} — {INIT_OPTIONS[k]}"
+                                        for k in missing)
+                + f". Ghi các tham số này, hoặc chạy {invocation()} init ở cửa sổ lệnh để được hỏi từng câu.")
     root = None
     if args.root_code:
         root = (args.root_code, settings.get("committee_name", args.root_code), args.root_type or "Đảng bộ")
@@ -323,20 +333,27 @@ def run_init(args) -> Exit:
 
 
 def _ask(settings: dict, root_type: str | None) -> None:
-    """Ask at the terminal for what the options did not give."""
-    for key, words in INIT_OPTIONS.items():
-        if settings.get(key):
-            continue
-        if key == "admitting_body" and root_type != "Đảng bộ cơ sở":
-            continue
-        if key == "recipients":
-            print(f"{words[0].upper()}{words[1:]}, mỗi dòng một nơi (dòng trống để kết thúc):")
-            lines = iter(lambda: input("  ").strip(), "")
-            settings[key] = tuple(lines)
-        else:
-            answer = input(f"{words[0].upper()}{words[1:]}: ").strip()
-            if answer:
-                settings[key] = answer
+    """Ask at the terminal for what the options did not give; a required answer left empty is
+    asked again (the end of input stops the questions, and what is still missing is then said)."""
+    try:
+        for key, words in INIT_OPTIONS.items():
+            if settings.get(key):
+                continue
+            if key == "admitting_body" and root_type != "Đảng bộ cơ sở":
+                continue
+            question = f"{words[0].upper()}{words[1:]}"
+            if key == "recipients":
+                print(f"{question}, mỗi dòng một nơi (dòng trống để kết thúc):")
+                settings[key] = tuple(iter(lambda: input("  ").strip(), ""))
+                continue
+            answer = ""
+            while not answer:
+                answer = input(f"{question}: ").strip()
+                if not answer:
+                    print("  Cần ghi thông tin này.")
+            settings[key] = answer
+    except EOFError:
+        print()
 
 
 def run_template(args) -> Exit:

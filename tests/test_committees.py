@@ -160,3 +160,32 @@ def test_a_four_level_committee_is_described_by_its_own_tree(tmp_path, pytestcon
     summary = json.loads((base / "ket-qua" / "2025-Q1" / "summary.json").read_text(encoding="utf-8"))
     assert summary["structure"]["upper_committees"] == 2 and summary["structure"]["partial_committees"] == 1
     assert summary["coverage"]["accepted"] == 7 and summary["totals"]["members"] == 7
+
+
+def test_init_asks_at_the_terminal_for_what_the_options_leave_out(tmp_path):
+    """At a terminal, `init` asks one question a line; an empty answer to a required one is asked again."""
+    import os
+    import pty
+
+    answers = ["ĐẢNG BỘ TỈNH THỬ", "ĐẢNG ỦY KHỐI CƠ QUAN", "Đảng bộ Khối Cơ quan", "Ban Thường vụ Đảng ủy Khối",
+               "BC/ĐUK", "Thử Nghiệm", "", "PHÓ BÍ THƯ", "Nông Văn Hỏi", "Ban Tổ chức Tỉnh ủy,", "Lưu VT.", ""]
+    primary, secondary = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "init", str(tmp_path / "ws")],
+                            stdin=secondary, stdout=secondary, stderr=secondary, close_fds=True)
+    os.close(secondary)
+    os.write(primary, ("\n".join(answers) + "\n").encode())
+    said = b""
+    while True:
+        try:
+            chunk = os.read(primary, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        said += chunk
+    assert proc.wait(timeout=120) == 0, said.decode(errors="replace")
+    text = said.decode()
+    assert "Cần ghi thông tin này." in text and "Ba bước tiếp theo" in text
+    config = (tmp_path / "ws" / "pipeline.toml").read_text(encoding="utf-8")
+    assert 'signer_title = "PHÓ BÍ THƯ"' in config and 'signer_name = "Nông Văn Hỏi"' in config
+    assert '"Lưu VT.",' in config
