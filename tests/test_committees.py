@@ -111,7 +111,7 @@ def test_a_grassroots_committee_without_its_deciding_body_is_refused(tmp_path):
                  "--committee-name", "Đảng bộ Trường", "--standing-committee", "Ban Thường vụ Đảng ủy Trường",
                  "--document-code", "BC/ĐU", "--place", "Huế", "--signer-title", "BÍ THƯ", "--signer-name", "Lê A",
                  "--recipient", "Lưu VP.", "--root-code", "DB-T", "--root-type", "Đảng bộ cơ sở")
-    assert result.returncode == 1 and "admitting_body" in result.stderr
+    assert result.returncode == 1 and "--admitting-body" in result.stderr
     assert not (tmp_path / "ws" / "pipeline.toml").exists()
 
 
