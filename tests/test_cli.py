@@ -115,3 +115,12 @@ def test_template_command_writes_one_per_cell_and_a_blank(small):
         "mau-danh-sach-CB-H2-2022-Q3.xlsx", "mau-danh-sach-trong.xlsx"]
     bad = run("template", "--units", small / "units.xlsx", "--out", small / "mau2", "--unit", "DB-H")
     assert bad.returncode == 1 and "không phải chi bộ" in bad.stderr
+
+
+def test_help_speaks_vietnamese_and_errors_name_the_command_as_typed():
+    result = run("report", "--help")
+    assert "positional arguments" not in result.stdout and "show this help message" not in result.stdout
+    assert "tùy chọn:" in result.stdout and "in hướng dẫn này rồi thoát" in result.stdout
+    bad = run("report")
+    assert "Xem: .venv/bin/python -m pipeline report --help" in bad.stderr or \
+        f"Xem: {sys.executable} -m pipeline report --help" in bad.stderr

@@ -291,3 +291,13 @@ def test_an_older_template_version_is_a_warning_not_a_failure(tmp_path):
     wb = read_workbook(path)
     assert [(i.rule, i.severity, i.value) for i in wb.issues] == [("TEMPLATE_OLD", "warning", "2024.1")]
     assert wb.members is not None
+
+
+def test_the_templates_hints_name_no_committee(tmp_path):
+    """Hints are copied into every returned file: they must not carry the sample committee's names."""
+    path = write_template(tmp_path / "blank.xlsx")
+    wb = load_workbook(path)
+    texts = [dv.prompt or "" for ws in wb.worksheets for dv in ws.data_validations.dataValidation]
+    texts += [str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value]
+    for foreign in ("CB-PC02", "Cảnh sát", "Công an", "An Hòa"):
+        assert not [t for t in texts if foreign in t], foreign
