@@ -228,7 +228,9 @@ def child_pipeline(
     rss: dict[str, float] = {"startup_s": _rss_mb()}
     notes: list[str] = []
     planted = json.loads((folder / "planted.json").read_text(encoding="utf-8"))
-    config = replace(load_config(None), report_date=REPORT_DATE)
+    # The sample committee's settings: the report names a committee, as every real one does.
+    config = replace(load_config(Path(__file__).resolve().parents[1] / "input_samples" / "pipeline.toml"),
+                     report_date=REPORT_DATE)
     if out.exists():
         shutil.rmtree(out)  # a cold run: nothing reused from an earlier one
     target = out / "2022-Q3"

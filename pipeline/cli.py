@@ -93,9 +93,11 @@ def _workers(text: str) -> int:
     return int(text)
 
 
-# The sample committee's inbox and register: used together, only when neither is given.
+# The sample committee's inbox, register and settings: used together, only when no inbox and no
+# register are given (its settings then unless --config names others).
 SAMPLE_INBOX = Path("input_samples/inbox")
 SAMPLE_UNITS = Path("input_samples/units.xlsx")
+SAMPLE_CONFIG = Path("input_samples/pipeline.toml")
 
 
 def _inputs(args) -> tuple[Path, Path]:
@@ -135,7 +137,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--units", type=Path, default=None, help="tệp danh mục đơn vị của đảng bộ (ghi cùng --inbox)")
     report.add_argument("--out", type=Path, default=Path("output"), help="thư mục ghi kết quả (mặc định: output)")
     report.add_argument("--config", type=Path, default=None,
-                        help="tệp cấu hình TOML của đảng bộ (mặc định: pipeline.toml ở thư mục hiện tại)")
+                        help="tệp cấu hình TOML của đảng bộ (mặc định: pipeline.toml ở thư mục hiện tại; "
+                             f"với dữ liệu mẫu: {SAMPLE_CONFIG})")
     report.add_argument("--date", type=_date, default=None,
                         help="ngày ghi trên báo cáo, ngày/tháng/năm (mặc định: report_date trong cấu hình, nếu không thì hôm nay)")
     report.add_argument("--no-feedback", action="store_true",
@@ -249,8 +252,11 @@ def run_report(args) -> Exit:
 
     console = _Console(args.quiet)
     inbox, units = _inputs(args)
+    config = args.config
+    if config is None and (inbox, units) == (SAMPLE_INBOX, SAMPLE_UNITS) and SAMPLE_CONFIG.is_file():
+        config = SAMPLE_CONFIG
     run = make_report(inbox=inbox, units=units, quarter=args.quarter, year=args.year, out=args.out,
-                      config=args.config, report_date=args.date, feedback=not args.no_feedback,
+                      config=config, report_date=args.date, feedback=not args.no_feedback,
                       workers=args.workers, dask=args.dask, rebuild_feedback=args.rebuild_feedback,
                       display=console)
     report = run.report

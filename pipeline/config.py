@@ -2,7 +2,7 @@
 
 The built-in defaults carry no committee's identity: the names, place, signer and recipients of a
 committee come only from its own file (`python -m pipeline init` writes one, commented; the
-samples' is the repository's `pipeline.toml`). A key left out of a file takes the default below;
+samples' is `input_samples/pipeline.toml`, used with the samples only). A key left out of a file takes the default below;
 a key the file misspells, or a value of the wrong kind, is an error, never ignored.
 """
 

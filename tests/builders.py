@@ -110,6 +110,6 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def sample_config(**settings) -> Config:
-    """The samples' committee settings (the repository's pipeline.toml), with `settings` changed:
+    """The samples' committee settings (input_samples/pipeline.toml), with `settings` changed:
     the built-in defaults name no committee."""
-    return replace(load_config(REPO / "pipeline.toml"), **settings)
+    return replace(load_config(REPO / "input_samples" / "pipeline.toml"), **settings)

@@ -4,6 +4,7 @@ import datetime as dt
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -27,8 +28,12 @@ def small(tmp_path):
     return tmp_path
 
 
+SAMPLE_CONFIG = Path(__file__).resolve().parents[1] / "input_samples" / "pipeline.toml"
+
+
 def report_args(base, **over):
-    args = {"--quarter": "3", "--inbox": base / "inbox", "--units": base / "units.xlsx", "--out": base / "out"}
+    args = {"--quarter": "3", "--inbox": base / "inbox", "--units": base / "units.xlsx", "--out": base / "out",
+            "--config": SAMPLE_CONFIG}
     args.update(over)
     return [x for k, v in args.items() if v is not None for x in (k, str(v))]
 

@@ -28,7 +28,7 @@ def own(tmp_path, pytestconfig):
     write_register(base / "danh mục đơn vị.xlsx")
     write_roster(inbox / "CB-A_2022-Q3.xlsx", "CB-A", [member("Nguyễn Văn An", 1980, n=1)])
     config = base / "cấu hình đảng bộ.toml"
-    config.write_text((pytestconfig.rootpath / "pipeline.toml").read_text(encoding="utf-8").replace(
+    config.write_text((pytestconfig.rootpath / "input_samples" / "pipeline.toml").read_text(encoding="utf-8").replace(
         "ĐẢNG ỦY CÔNG AN TỈNH", "ĐẢNG ỦY KHỐI THỬ NGHIỆM"), encoding="utf-8")
     return {"repo": pytestconfig.rootpath, "base": base, "inbox": inbox, "units": base / "danh mục đơn vị.xlsx",
             "config": config, "out": base / "kết quả"}
@@ -80,3 +80,20 @@ def test_a_configuration_without_the_committees_names_stops_and_says_what_to_set
     for key in ("issuing_body", "committee_name", "standing_committee", "place", "signer_name"):
         assert key in line
     assert not own["out"].exists()
+
+
+def test_own_files_without_own_config_never_get_the_samples_name(own):
+    """Run from the repository (where the samples live) with the committee's own inbox and register
+    but no CONFIG=: the samples' settings are not picked up; the report stops for the names."""
+    result = make(own["repo"], "report", "QUARTER=3", f"INBOX={own['inbox']}", f"UNITS={own['units']}",
+                  f"OUT={own['out']}")
+    assert result.returncode != 0
+    assert "chưa ghi: superior_body" in result.stderr and "CÔNG AN" not in result.stdout + result.stderr
+    assert not own["out"].exists()
+
+
+def test_the_sample_report_still_takes_the_samples_settings(pytestconfig, tmp_path):
+    result = make(pytestconfig.rootpath, "report", "QUARTER=3", f"OUT={tmp_path / 'out'}", "DATE=27/10/2022")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads((tmp_path / "out" / "2022-Q3" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["totals"]["members"] == 1098

@@ -29,7 +29,7 @@ def run(tmp_path_factory):
     result = subprocess.run(
         [sys.executable, "-m", "pipeline", "report", "--quarter", "3", "--inbox", str(INBOX),
          "--units", str(REPO / "input_samples" / "units.xlsx"), "--out", str(out),
-         "--config", str(REPO / "pipeline.toml"), "--date", "2022-10-27"],
+         "--config", str(REPO / "input_samples" / "pipeline.toml"), "--date", "2022-10-27"],
         capture_output=True, text=True, cwd=REPO, timeout=600)
     assert result.returncode == 0, result.stderr
     assert inbox_state() == before, "the inbox must never be modified"

@@ -68,7 +68,7 @@ def test_installed_in_a_fresh_environment_it_makes_the_report_from_another_folde
     out = tmp_path / "out"
     _run(python, "-m", "pipeline", "report", "--quarter", "3", "--inbox", samples / "inbox",
          "--units", samples / "units.xlsx", "--out", out, "--date", "2022-10-27", "--workers", "1",
-         "--no-feedback", "--config", pytestconfig.rootpath / "pipeline.toml", cwd=elsewhere)
+         "--no-feedback", "--config", pytestconfig.rootpath / "input_samples" / "pipeline.toml", cwd=elsewhere)
     folder = out / "2022-Q3"
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     assert summary["totals"]["members"] == 1098 and summary["totals"]["admitted_ytd"] == 34
