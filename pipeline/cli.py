@@ -120,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--debug", action="store_true", help="in chi tiết lỗi (traceback) khi chạy hỏng")
 
     parser = _Parser(prog="pipeline", description="Báo cáo quý về công tác phát triển đảng viên từ danh sách các chi bộ.")
-    parser.add_argument("--version", action="version", version=f"pipeline {__version__}")
+    parser.add_argument("--version", action="version", version=f"pipeline {__version__}", help="in phiên bản rồi thoát")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     report = commands.add_parser(
