@@ -17,7 +17,7 @@ DATE ?=
 TEMPLATES ?= output/mau
 
 .DEFAULT_GOAL := help
-.PHONY: help install init report test lint docs samples template bench clean
+.PHONY: help install init report send test lint docs samples template bench clean
 
 help: ## liệt kê các lệnh / list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -40,6 +40,11 @@ report: install ## làm báo cáo: make report QUARTER=3 [YEAR=2022 INBOX=… UN
 	@$(PY) -m pipeline report --quarter "$(QUARTER)" $(if $(YEAR),--year "$(YEAR)") \
 		$(if $(INBOX),--inbox "$(INBOX)") $(if $(UNITS),--units "$(UNITS)") --out "$(OUT)" \
 		$(if $(CONFIG),--config "$(CONFIG)") $(if $(DATE),--date "$(DATE)")
+
+send: install ## gửi báo cáo và gói phản hồi bằng thư: make send QUARTER=3 [YEAR=2022 OUT=… CONFIG=… DRY_RUN=1]
+	@if [ -z "$(QUARTER)" ]; then echo "Thiếu quý. Ví dụ: make send QUARTER=3" >&2; exit 2; fi
+	@$(PY) -m pipeline send --quarter "$(QUARTER)" $(if $(YEAR),--year "$(YEAR)") --out "$(OUT)" \
+		$(if $(CONFIG),--config "$(CONFIG)") $(if $(DRY_RUN),--dry-run) $(if $(ONLY),--only $(ONLY))
 
 test: install lint ## chạy toàn bộ kiểm thử (kể cả make lint) / run the test suite
 	$(PY) -m pytest -q

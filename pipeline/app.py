@@ -22,6 +22,7 @@ from typing import Protocol
 
 from pipeline import intake
 from pipeline.build import build_report
+from pipeline.delivery import Outcome, Plan, deliver
 from pipeline.config import KEY_WORDS, Config, find_config, load_config, require_identity
 from pipeline.contract import GRASSROOTS_COMMITTEE
 from pipeline.errors import PipelineError
@@ -201,6 +202,30 @@ def check_files(paths: list[Path], units: Path | None = None, *, year: int | Non
     return [FileCheck(file=sub.file, unit=sub.unit, period=sub.period, members=int(members.get(sub.file, 0)),
                       issues=sorted(sub.issues + [i for i in row_issues if i.file == sub.file], key=sort_key))
             for sub in submissions]
+
+
+# ---------- send ----------
+
+def send_reports(*, year: int | None, quarter: int, out: Path = Path("output"), config: Config | Path | None = None,
+                 dry_run: bool = False, only: tuple[str, ...] = (), resend_unknown: bool = False,
+                 display: Display = SILENT) -> tuple[Plan, Outcome]:
+    """Mail what `make_report` wrote into `out/<year>-Q<quarter>/` (never rebuilding it): the
+    committee's report to `[send] report_to`, each cell's feedback package to its Email; each
+    message once (the ledger `out/delivery.sqlite`). `dry_run`: write the messages as .eml files
+    into the quarter's `outbox/` and send nothing. `only`: these unit codes ("committee" for the
+    committee's report)."""
+    if not isinstance(config, Config):
+        config = load_config(find_config(config))
+    if year is None:
+        made = sorted(Path(out).glob(f"*-Q{quarter}"))
+        if len(made) != 1:
+            found = ", ".join(p.name for p in made) or "không có"
+            raise PipelineError(f"Không chọn được năm: các báo cáo quý {quarter} trong {out}: {found}. Ghi năm, "
+                                f"ví dụ YEAR=2022 (--year 2022).")
+        year = int(made[0].name.split("-")[0])
+    folder = Path(out) / Period(year, quarter).slug
+    return deliver(folder, Path(out), config, dry_run=dry_run, only=only, resend_unknown=resend_unknown,
+                   progress=lambda items: display.track("Gửi thư", items))
 
 
 # ---------- a committee's folder ----------

@@ -47,7 +47,7 @@ def _build_report(register: Register, submissions: list[intake.Submission], peri
             found.append(rulebook.make("UNIT_REJECTED", unit=cell))
     found.sort(key=rulebook.sort_key)
 
-    units = register.units[["name", "type", "parent", "depth", "is_cell"]].copy()
+    units = register.units[["name", "type", "parent", "depth", "is_cell", "email"]].copy()
     units["status"] = [statuses.get(c, UnitStatus.AGGREGATE) if cell else UnitStatus.AGGREGATE
                        for c, cell in zip(units.index, units["is_cell"])]
     accepted_files = {s.unit: s.file for s in submissions if s.status == FileStatus.ACCEPTED}

@@ -25,6 +25,7 @@ class Exit(enum.IntEnum):
     FAILED = 1        # nothing could be produced (the message says why)
     USAGE = 2         # bad arguments
     DATA_ERRORS = 3   # `check`: at least one file has an error
+    NOT_ALL_SENT = 4  # `send`: a message failed, or whether it arrived is not known
     INTERRUPTED = 130
 
 
@@ -176,6 +177,26 @@ def build_parser() -> argparse.ArgumentParser:
     template.add_argument("--out", type=Path, default=Path("output/mau"), help="thư mục ghi mẫu (mặc định: output/mau)")
     template.set_defaults(run=run_template)
 
+    send = commands.add_parser(
+        "send", parents=[common], help="gửi báo cáo và gói phản hồi bằng thư điện tử, mỗi thư một lần",
+        description="Gửi những gì lệnh report đã ghi vào OUT/<năm>-Q<quý>/ (không làm lại báo cáo): báo cáo của "
+                    "Đảng ủy tới các địa chỉ [send] report_to, gói phản hồi của từng chi bộ tới Email của chi bộ "
+                    "trong danh mục. Sổ gửi thư OUT/delivery.sqlite giữ mỗi thư đã gửi: chạy lại chỉ gửi thư chưa "
+                    "gửi; báo cáo đổi thì gửi thư đính chính. Thoát 0 khi mọi thư đã gửi; 4 khi có thư không "
+                    "gửi được hoặc chưa rõ đã tới chưa; 1 khi không gửi được gì.",
+        epilog=f"Ví dụ: {invocation()} send --year 2022 --quarter 3 --dry-run")
+    send.add_argument("--quarter", "-q", type=_quarter, required=True, help="quý của báo cáo cần gửi")
+    send.add_argument("--year", "-y", type=_year, help="năm (bỏ trống nếu OUT chỉ có một báo cáo của quý này)")
+    send.add_argument("--out", type=Path, default=Path("output"), help="thư mục kết quả của lệnh report (mặc định: output)")
+    send.add_argument("--config", type=Path, default=None, help="tệp cấu hình có mục [smtp] và [send]")
+    send.add_argument("--dry-run", action="store_true",
+                      help="không gửi: ghi từng thư thành tệp .eml vào OUT/<năm>-Q<quý>/outbox/ để xem trước")
+    send.add_argument("--only", nargs="+", default=(), metavar="MÃ",
+                      help="chỉ gửi cho các đơn vị này (committee: báo cáo của Đảng ủy)")
+    send.add_argument("--resend-unknown", action="store_true",
+                      help="gửi lại cả thư chưa rõ đã tới chưa (mất kết nối giữa chừng)")
+    send.set_defaults(run=run_send)
+
     init = commands.add_parser(
         "init", parents=[common], help="chuẩn bị thư mục làm việc cho một đảng bộ (cấu hình, danh mục, thư mục nhận)",
         description="Tạo trong DIR: tệp cấu hình pipeline.toml có chú thích, danh mục đơn vị trống đúng mẫu (có danh "
@@ -300,6 +321,32 @@ def run_check(args) -> Exit:
     print(f"Tổng cộng: {len(results)} tệp, {total} lỗi, {sum(r.warnings for r in results)} cảnh báo."
           + (" Sửa các lỗi rồi kiểm tra lại trước khi gửi." if total else " Có thể gửi."))
     return Exit.DATA_ERRORS if total else Exit.OK
+
+
+def run_send(args) -> Exit:
+    from pipeline.app import send_reports
+
+    console = _Console(args.quiet)
+    planned, outcome = send_reports(year=args.year, quarter=args.quarter, out=args.out, config=args.config,
+                                    dry_run=args.dry_run, only=tuple(args.only),
+                                    resend_unknown=args.resend_unknown, display=console)
+    if args.dry_run:
+        for path in outcome.written:
+            print(f"Thư (chưa gửi): {path}")
+        console.print(f"Đã ghi {len(outcome.written)} thư vào {outcome.written[0].parent if outcome.written else '…'}; "
+                      "không gửi thư nào.")
+    else:
+        console.print(f"Đã gửi {len(outcome.sent)} thư, đính chính {len(outcome.corrections)}, đã gửi từ trước "
+                      f"{len(outcome.skipped)}, không gửi được {len(outcome.failed)}, chưa rõ đã tới "
+                      f"{len(outcome.unknown)}.")
+    for title, items in (("Không gửi được", outcome.failed), ("Chưa rõ đã tới chưa (gửi lại bằng --resend-unknown)",
+                                                             outcome.unknown),
+                         ("Chi bộ chưa có Email trong danh mục", planned.no_address),
+                         ("Chi bộ chưa có gói phản hồi (chạy report không có --no-feedback)", planned.no_package),
+                         ("Thư quá lớn, không gửi", planned.too_large)):
+        if items:
+            print(f"{title} ({len(items)}): " + "; ".join(items))
+    return Exit.NOT_ALL_SENT if outcome.failed or outcome.unknown else Exit.OK
 
 
 def run_init(args) -> Exit:

@@ -11,10 +11,42 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from pipeline.errors import PipelineError
+
+
+SECURITY = ("ssl", "starttls", "none")
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """[smtp]: the department's mail server. The password is never in the file: only the name of
+    the environment variable that holds it."""
+
+    host: str = ""
+    port: int = 0                 # 0: the usual port for `security` (465 ssl, 587 starttls, 25 none)
+    security: str = "starttls"    # "ssl" (implicit TLS), "starttls", or "none" (a trusted local relay)
+    user: str = ""
+    password_env: str = ""        # e.g. "PIPELINE_SMTP_PASSWORD"
+    sender: str = ""              # From: "Ban Tổ chức <btc@example.vn>"
+    reply_to: str = ""
+    timeout: float = 30.0         # seconds
+    cafile: str = ""              # the organisation's own CA, when its server's certificate is signed by it
+    rate_per_minute: int = 30     # messages at most, so a government server does not take it for spam
+
+    @property
+    def effective_port(self) -> int:
+        return self.port or {"ssl": 465, "starttls": 587, "none": 25}[self.security]
+
+
+@dataclass(frozen=True)
+class SendSettings:
+    """[send]: who gets the committee's report, and how large one message may be."""
+
+    report_to: tuple[str, ...] = ()
+    max_message_mb: float = 10.0  # what many government servers accept; base64 adds a third
 
 
 @dataclass(frozen=True)
@@ -48,6 +80,9 @@ class Config:
     recipients: tuple[str, ...] = ()
     # Decimals shown for the admissions ratio (0 → "3%", 1 → "3,1%").
     ratio_decimals: int = 0
+    # Mail delivery (`send`): the [smtp] and [send] sections.
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    send: SendSettings = field(default_factory=SendSettings)
 
     @property
     def document_number_line(self) -> str:
@@ -84,6 +119,8 @@ KEY_WORDS = {
     "ratio_decimals": "số chữ số thập phân của tỷ lệ",
 }
 TEXT_KEYS = tuple(f.name for f in fields(Config) if f.type == "str")
+# Sections that are settings of their own (the others only group the flat keys for readability).
+NESTED = {"smtp": SmtpSettings, "send": SendSettings}
 
 DEFAULT_FILE = Path("pipeline.toml")
 
@@ -127,7 +164,11 @@ def load_config(path: Path | None) -> Config:
         raise PipelineError(f"Tệp cấu hình {path} viết sai cú pháp TOML: {exc}. Sửa lại rồi chạy lại.") from None
     flat: dict = {}
     for key, value in data.items():
-        if isinstance(value, dict):  # sections are only for readability
+        if key in NESTED:
+            if not isinstance(value, dict):
+                raise PipelineError(f"{key} trong {path} phải là một mục [{key}].")
+            flat[key] = _nested(NESTED[key], value, key, path)
+        elif isinstance(value, dict):  # other sections are only for readability
             flat.update(value)
         else:
             flat[key] = value
@@ -160,6 +201,33 @@ def load_config(path: Path | None) -> Config:
     ):
         raise PipelineError(f"ratio_decimals trong {path} phải là số nguyên từ 0 đến 3.")
     return replace(Config(), **flat)
+
+
+def _nested(kind, values: dict, section: str, path: Path):
+    """One [smtp] or [send] section → its settings, every key and type checked."""
+    known = {f.name: f for f in fields(kind)}
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        raise PipelineError(f"Mục [{section}] trong {path} có khóa không biết: {', '.join(unknown)}. "
+                            f"Các khóa hợp lệ: {', '.join(known)}.")
+    out = {}
+    for key, value in values.items():
+        wanted = known[key].type
+        if wanted == "str":
+            ok = isinstance(value, str)
+        elif wanted == "int":
+            ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+        elif wanted == "float":
+            ok = isinstance(value, int | float) and not isinstance(value, bool) and value > 0
+        else:  # tuple[str, ...]
+            ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+            value = tuple(v.strip() for v in value if v.strip()) if ok else value
+        if not ok:
+            raise PipelineError(f"{key} trong mục [{section}] của {path} có giá trị sai kiểu: {value!r}.")
+        out[key] = value
+    if out.get("security", "starttls") not in SECURITY:
+        raise PipelineError(f"security trong mục [{section}] của {path} phải là một trong: {', '.join(SECURITY)}.")
+    return kind(**out)
 
 
 def require_identity(config: Config, source: Path | None) -> None:

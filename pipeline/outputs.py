@@ -67,7 +67,8 @@ def summary(report: Report) -> dict:
     }
     for code, u in zip(report.units.index, report.units.to_dict("records")):  # not iterrows: 8,000 units
         row = {"code": code, "name": u["name"], "type": u["type"], "parent": _text_or_none(u["parent"]),
-               "depth": int(u["depth"]), "status": u["status"], "file": _text_or_none(u["file"])}
+               "depth": int(u["depth"]), "status": u["status"], "file": _text_or_none(u["file"]),
+               "email": _text_or_none(u.get("email"))}
         row.update({k: int(u[k]) for k in UNIT_FIGURES})
         row["target_year"] = _int_or_none(u["target_year"])
         out["units"].append(row)
@@ -163,6 +164,9 @@ def write_workbook(report: Report, path: Path) -> Path:
         options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
                    "default_date_format": DATE_FORMAT, "nan_inf_to_errors": True}
         with Workbook(str(tmp), options) as book:
+            # Stamped with the report's date, not the clock: the same report gives the same bytes
+            # (so `send` can tell a changed report from a rebuilt one).
+            book.set_properties({"created": dt.datetime.combine(report.report_date, dt.time(8, 0))})
             header = book.add_format({"bold": True, "bg_color": "#DDE6F0", "text_wrap": True,
                                       "valign": "vcenter"})
             bold = book.add_format({"bold": True})

@@ -54,7 +54,8 @@ class Report:
     config: Config
     report_date: dt.date
     # One row per register unit in tree order (pre-order, root first, children in register order).
-    # Index: unit code. Columns: name, type, parent (None for root), depth (root 0), is_cell,
+    # Index: unit code. Columns: name, type, parent (None for root), depth (root 0), is_cell, email
+    # (the register's, where feedback is sent; None when it has none),
     # status ("accepted" | "rejected" | "missing" for cells, "aggregate" otherwise),
     # file (accepted file name or None), target_year (Int64, summed up the tree, <NA> when no
     # unit of the subtree has one), then FIGURE_COLUMNS (int).

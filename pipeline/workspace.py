@@ -85,7 +85,36 @@ def config_toml(config: Config) -> str:
                 lines.append(f"ratio_decimals = {value}")
             else:
                 lines.append(f"{key} = {_string(value)}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + MAIL_SECTIONS
+
+
+# The mail settings `send` needs, written empty with their meaning (a file holds every key).
+MAIL_SECTIONS = """
+# Gửi thư (make send): máy chủ thư của Ban Tổ chức. Mật khẩu không ghi ở đây: password_env là tên
+# biến môi trường chứa mật khẩu (ví dụ PIPELINE_SMTP_PASSWORD). Chứng chỉ của máy chủ luôn được kiểm tra;
+# cafile: tệp CA riêng của cơ quan, nếu máy chủ dùng chứng chỉ do cơ quan cấp.
+[smtp]
+host = ""
+# 0: cổng thường dùng (465 với ssl, 587 với starttls, 25 với none)
+port = 0
+# "ssl", "starttls" hoặc "none" (chỉ dùng cho máy chủ chuyển tiếp trong mạng nội bộ)
+security = "starttls"
+user = ""
+password_env = ""
+# Người gửi, ví dụ "Ban Tổ chức Đảng ủy … <bantochuc@…>"
+sender = ""
+reply_to = ""
+timeout = 30.0
+# Số thư tối đa mỗi phút
+rate_per_minute = 30
+cafile = ""
+
+[send]
+# Địa chỉ nhận báo cáo của Đảng ủy, mỗi địa chỉ một dòng
+report_to = []
+# Cỡ tối đa một thư (MB); gói lớn hơn không gửi, được liệt kê
+max_message_mb = 10.0
+"""
 
 
 def _string(text: str) -> str:

@@ -1,0 +1,368 @@
+"""Delivering what `report` wrote, by mail, each message exactly once.
+
+The delivery ledger (SQLite, `<out>/delivery.sqlite`: beside the quarters' folders, so rebuilding a
+report never replaces it) keeps one row per message and recipient: its period, kind (committee,
+unit), unit, recipient, the SHA-256 of its attachments, subject, Message-ID, state, the server's
+reply, attempts and times. A row is written as "sending" before the SMTP transaction and as "sent"
+once the server has accepted the message. So:
+
+- a second run sends only what has not been sent with the same content;
+- a report whose content changed is sent again as a correction, threaded under the first;
+- a row left "sending" (a crash, a connection dropped after the data) becomes "unknown": SMTP cannot
+  say whether it arrived, so it is not sent again unless asked (`--resend-unknown`);
+- a temporary refusal (4xx, a timeout) is retried a few times with a growing pause; a permanent one
+  (5xx) is recorded; neither stops the other recipients.
+
+Nothing here rebuilds a report; it reads `summary.json` and the files beside it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import smtplib
+import sqlite3
+import ssl
+import time
+from collections.abc import Callable, Iterable
+from contextlib import suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.config import Config
+from pipeline.contract import CELL_TYPES
+from pipeline.errors import PipelineError
+from pipeline.files import atomic_path, safe_name
+from pipeline.mail import Letter, compose, short_name
+from pipeline.period import Period
+from pipeline.render import vn
+from pipeline.rulebook import RULES
+
+LEDGER_NAME = "delivery.sqlite"
+OUTBOX = "outbox"
+RETRIES = 3            # attempts for a temporary failure
+BACKOFF_S = 2.0        # pause before the second attempt; doubled before each next one
+
+SENDING, SENT, FAILED, UNKNOWN = "sending", "sent", "failed", "unknown"
+
+
+# ---------- the ledger ----------
+
+class Ledger:
+    """The delivery ledger; every change is committed at once (a crash loses nothing said)."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.db = sqlite3.connect(self.path)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("""CREATE TABLE IF NOT EXISTS messages (
+            id INTEGER PRIMARY KEY, period TEXT, kind TEXT, unit TEXT, recipient TEXT, digest TEXT,
+            attachments TEXT, subject TEXT, message_id TEXT, state TEXT, reply TEXT, attempts INTEGER,
+            created TEXT, updated TEXT)""")
+        self.db.commit()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def interrupted(self) -> int:
+        """Rows a previous run left "sending": whether they arrived is not known."""
+        count = self.db.execute("UPDATE messages SET state = ?, updated = ? WHERE state = ?",
+                                (UNKNOWN, _now(), SENDING)).rowcount
+        self.db.commit()
+        return count
+
+    def last(self, period: str, kind: str, unit: str | None, recipient: str) -> sqlite3.Row | None:
+        return self.db.execute("SELECT * FROM messages WHERE period = ? AND kind = ? AND unit IS ? AND recipient = ? "
+                               "ORDER BY id DESC LIMIT 1", (period, kind, unit, recipient)).fetchone()
+
+    def last_sent(self, period: str, kind: str, unit: str | None, recipient: str) -> sqlite3.Row | None:
+        return self.db.execute("SELECT * FROM messages WHERE period = ? AND kind = ? AND unit IS ? AND recipient = ? "
+                               "AND state = ? ORDER BY id DESC LIMIT 1",
+                               (period, kind, unit, recipient, SENT)).fetchone()
+
+    def begin(self, period, kind, unit, recipient, digest, attachments, subject, message_id) -> int:
+        cursor = self.db.execute(
+            "INSERT INTO messages (period, kind, unit, recipient, digest, attachments, subject, message_id, state, "
+            "reply, attempts, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', 0, ?, ?)",
+            (period, kind, unit, recipient, digest, json.dumps(attachments, ensure_ascii=False), subject,
+             message_id, SENDING, _now(), _now()))
+        self.db.commit()
+        return cursor.lastrowid
+
+    def finish(self, row: int, state: str, reply: str, attempts: int) -> None:
+        self.db.execute("UPDATE messages SET state = ?, reply = ?, attempts = ?, updated = ? WHERE id = ?",
+                        (state, reply, attempts, _now(), row))
+        self.db.commit()
+
+    def rows(self) -> list[sqlite3.Row]:
+        return self.db.execute("SELECT * FROM messages ORDER BY id").fetchall()
+
+
+def _now() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+# ---------- what to send ----------
+
+@dataclass
+class Plan:
+    """Every letter `send` would write, and what cannot be sent (said, never skipped silently)."""
+
+    letters: list[Letter] = field(default_factory=list)
+    no_address: list[str] = field(default_factory=list)   # "CB-PC02 Chi bộ …"
+    no_package: list[str] = field(default_factory=list)   # cells whose package is not there
+    too_large: list[str] = field(default_factory=list)    # "CB-PC02: 14,2 MB"
+
+
+def plan(folder: Path, config: Config, only: Iterable[str] = ()) -> Plan:
+    """The letters for one quarter's reports in `folder` (`<out>/<year>-Q<q>`)."""
+    summary_path = folder / "summary.json"
+    if not summary_path.is_file():
+        raise PipelineError(f"Chưa có báo cáo trong {folder} (không thấy summary.json). Chạy make report cho kỳ này "
+                            "trước, rồi gửi.")
+    summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    only = {code.upper() for code in only}
+    units = summary["units"]
+    root = units[0]
+    period = _period_label(summary["period"])
+    totals = summary["totals"]
+    figures = (f"{vn.number(totals['members'])} đảng viên, kết nạp trong quý {vn.number(totals['admitted_quarter'])}, "
+               f"từ đầu năm {vn.number(totals['admitted_ytd'])}")
+    coverage = summary["coverage"]
+    coverage_text = (f"Số liệu của {vn.number(coverage['accepted'])}/{vn.number(coverage['expected'])} chi bộ"
+                     + ("." if coverage["complete"] else "; các chi bộ còn thiếu được nêu trong báo cáo."))
+    committee_name = config.committee_name or root["name"]
+    signature = _signature(config)
+    limit = config.send.max_message_mb * 1024 * 1024 / (4 / 3)   # base64 adds a third
+    out = Plan()
+    committee_files = sorted(folder.glob("bao-cao-phat-trien-dang-vien-*.pdf")) + \
+        sorted(folder.glob("so-lieu-phat-trien-dang-vien-*.xlsx"))
+    if not only or "COMMITTEE" in only or root["code"].upper() in only:
+        for recipient in config.send.report_to:
+            out.letters.append(Letter(
+                kind="committee", unit=root["code"], to=recipient, template="mail_committee.txt.j2",
+                files=tuple(committee_files),
+                context={"period": period, "committee_name": committee_name, "figures": figures,
+                         "coverage": coverage_text, "recipient_name": recipient, "signature": signature,
+                         "attachments": [short_name(p.name) for p in committee_files]}))
+    listed = _listed_counts(summary["issues"])
+    for unit in units:
+        if unit["type"] not in CELL_TYPES or (only and unit["code"].upper() not in only):
+            continue
+        code = unit["code"]
+        where = f"{code} {unit['name']}"
+        package = folder / "units" / safe_name(code)
+        files = sorted(p for p in package.glob("*") if p.is_file() and p.suffix in (".pdf", ".xlsx")) \
+            if package.is_dir() else []
+        if not files:
+            out.no_package.append(where)
+            continue
+        if not unit.get("email"):
+            out.no_address.append(where)
+            continue
+        size = sum(p.stat().st_size for p in files)
+        if size > limit:
+            out.too_large.append(f"{where}: {vn.decimal(size / 1024 / 1024, 1)} MB")
+            continue
+        errors, warnings = listed.get(code, (0, 0))
+        out.letters.append(Letter(
+            kind="unit", unit=code, to=unit["email"], template="mail_unit.txt.j2", files=tuple(files),
+            context={"period": period, "committee_name": committee_name, "unit": unit, "signature": signature,
+                     "figures": f"{vn.number(unit['members'])} đảng viên, kết nạp trong quý "
+                                f"{vn.number(unit['admitted_quarter'])}, từ đầu năm {vn.number(unit['admitted_ytd'])}",
+                     "errors": errors, "warnings": warnings,
+                     "returned": any(p.suffix == ".xlsx" for p in files),
+                     "attachments": [short_name(p.name) for p in files]}))
+    return out
+
+
+def _period_label(period: dict) -> str:
+    return Period(period["year"], period["quarter"]).label
+
+
+def _listed_counts(issues: list[dict]) -> dict[str, tuple[int, int]]:
+    """unit → (errors, warnings) its feedback lists (status restatements left out)."""
+    counts: dict[str, list[int]] = {}
+    for i in issues:
+        rule = RULES.get(i["rule"])
+        if not i.get("unit") or not i.get("file") or (rule and rule.restates_status):
+            continue
+        c = counts.setdefault(i["unit"], [0, 0])
+        c[0 if i["severity"] == "error" else 1] += 1
+    return {unit: (e, w) for unit, (e, w) in counts.items()}
+
+
+def _signature(config: Config) -> str:
+    name = config.smtp.sender.split("<")[0].strip().strip('"') if config.smtp.sender else ""
+    return "\n".join(x for x in (name or "Ban Tổ chức", config.committee_name) if x)
+
+
+def digest(files: Iterable[Path]) -> tuple[str, list[list[str]]]:
+    """The SHA-256 of each attachment, and one of them all: what a message's content is."""
+    each = [[p.name, hashlib.sha256(p.read_bytes()).hexdigest()] for p in files]
+    whole = hashlib.sha256(json.dumps(sorted(each)).encode()).hexdigest()
+    return whole, each
+
+
+# ---------- sending ----------
+
+@dataclass
+class Outcome:
+    sent: list[str] = field(default_factory=list)          # "CB-PC02 → a@b.vn"
+    skipped: list[str] = field(default_factory=list)       # already sent with this content
+    corrections: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)        # "… (550 …)"
+    unknown: list[str] = field(default_factory=list)       # not known whether it arrived
+    written: list[Path] = field(default_factory=list)      # --dry-run: the .eml files
+
+
+class Transport:
+    """One SMTP connection, opened when first needed, verified TLS unless security = "none"."""
+
+    def __init__(self, config: Config, password: str | None):
+        self.settings, self.password, self.client = config.smtp, password, None
+
+    def _context(self) -> ssl.SSLContext:
+        # Certificates and host names verified, with the organisation's own CA when given; never off.
+        return ssl.create_default_context(cafile=self.settings.cafile or None)
+
+    def open(self):
+        s = self.settings
+        try:
+            if s.security == "ssl":
+                client = smtplib.SMTP_SSL(s.host, s.effective_port, timeout=s.timeout, context=self._context())
+            else:
+                client = smtplib.SMTP(s.host, s.effective_port, timeout=s.timeout)
+                if s.security == "starttls":
+                    client.starttls(context=self._context())
+            if s.user:
+                client.login(s.user, self.password or "")
+        except ssl.SSLError as exc:
+            raise PipelineError(f"Không kiểm tra được chứng chỉ của máy chủ thư {s.host} ({exc.reason}). Nếu đơn vị "
+                                "dùng chứng chỉ riêng, ghi đường dẫn tệp CA vào cafile trong mục [smtp].") from None
+        except smtplib.SMTPAuthenticationError:
+            raise PipelineError(f"Máy chủ thư {s.host} không nhận tên đăng nhập hoặc mật khẩu (user, "
+                                f"biến môi trường {s.password_env}).") from None
+        except (OSError, smtplib.SMTPException) as exc:
+            raise PipelineError(f"Không kết nối được máy chủ thư {s.host}:{s.effective_port} ({exc}). Kiểm tra host, "
+                                "port, security trong mục [smtp].") from None
+        self.client = client
+        return client
+
+    def send(self, message) -> str:
+        """Hand `message` to the server; → its reply. Raises smtplib errors as they come."""
+        client = self.client or self.open()
+        client.send_message(message)   # one recipient: a refusal raises
+        return "250 OK"
+
+    def drop(self) -> None:
+        if self.client is not None:
+            try:
+                self.client.close()
+            finally:
+                self.client = None
+
+    def close(self) -> None:
+        if self.client is not None:
+            with suppress(smtplib.SMTPException, OSError):  # the messages are sent; a failed goodbye is not news
+                self.client.quit()
+            self.client = None
+
+
+def deliver(folder: Path, out: Path, config: Config, *, dry_run: bool = False, only: Iterable[str] = (),
+            resend_unknown: bool = False, progress: Callable[[Iterable], Iterable] = lambda items: items,
+            sleep: Callable[[float], None] = time.sleep) -> tuple[Plan, Outcome]:
+    """Send (or, `dry_run`, write as .eml into `folder/outbox/`) every letter of `plan(folder)`,
+    recording each in the ledger at `out/delivery.sqlite`."""
+    planned = plan(folder, config, only)
+    outcome = Outcome()
+    period = folder.name
+    s = config.smtp
+    if dry_run:
+        for letter in planned.letters:
+            message = compose(letter, sender=s.sender or "ban-to-chuc@localhost", reply_to=s.reply_to)
+            target = folder / OUTBOX / f"{letter.kind}-{safe_name(letter.unit or '')}-{safe_name(letter.to)}.eml"
+            with atomic_path(target) as tmp:
+                tmp.write_bytes(message.as_bytes())
+            outcome.written.append(target)
+        return planned, outcome
+    if not s.host or not s.sender:
+        raise PipelineError("Chưa ghi máy chủ thư: thêm mục [smtp] với host và sender vào tệp cấu hình "
+                            "(xem README, mục gửi thư).")
+    password = None
+    if s.user:
+        if not s.password_env or not os.environ.get(s.password_env):
+            raise PipelineError(f"Mật khẩu thư lấy từ biến môi trường {s.password_env or '(chưa ghi password_env)'}, "
+                                "nhưng biến này chưa có. Đặt biến rồi chạy lại (mật khẩu không ghi vào tệp).")
+        password = os.environ[s.password_env]
+    ledger = Ledger(out / LEDGER_NAME)
+    transport = Transport(config, password)
+    pause = 60.0 / s.rate_per_minute if s.rate_per_minute else 0.0
+    try:
+        ledger.interrupted()
+        for letter in progress(planned.letters):
+            label = f"{letter.unit} → {letter.to}"
+            whole, each = digest(letter.files)
+            previous = ledger.last(period, letter.kind, letter.unit, letter.to)
+            sent_before = ledger.last_sent(period, letter.kind, letter.unit, letter.to)
+            if previous is not None and previous["state"] == UNKNOWN and not resend_unknown:
+                outcome.unknown.append(label)
+                continue
+            if sent_before is not None and sent_before["digest"] == whole and \
+                    (previous["state"] != UNKNOWN or not resend_unknown):
+                outcome.skipped.append(label)
+                continue
+            correction_of = sent_before["message_id"] if sent_before is not None and \
+                sent_before["digest"] != whole else None
+            message = compose(letter, sender=s.sender, reply_to=s.reply_to, correction_of=correction_of)
+            if transport.client is None:
+                transport.open()   # a server that cannot be reached or trusted stops here, before any record
+            row = ledger.begin(period, letter.kind, letter.unit, letter.to, whole, each, str(message["Subject"]),
+                               str(message["Message-ID"]))
+            state, reply, attempts = _send_one(transport, message, sleep)
+            ledger.finish(row, state, reply, attempts)
+            if state == SENT:
+                (outcome.corrections if correction_of else outcome.sent).append(label)
+            elif state == UNKNOWN:
+                outcome.unknown.append(label)
+            else:
+                outcome.failed.append(f"{label} ({reply})")
+            if pause:
+                sleep(pause)
+    finally:
+        transport.close()
+        ledger.close()
+    return planned, outcome
+
+
+def _send_one(transport: Transport, message, sleep) -> tuple[str, str, int]:
+    """→ (state, the server's reply, attempts). A temporary failure is tried again; a dropped
+    connection after the data is "unknown"."""
+    wait = BACKOFF_S
+    reply = ""
+    for attempt in range(1, RETRIES + 1):
+        try:
+            return SENT, transport.send(message), attempt
+        except smtplib.SMTPRecipientsRefused as exc:
+            code, text = next(iter(exc.recipients.values()))
+            reply = f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
+            if not 400 <= code < 500:
+                return FAILED, reply, attempt
+        except smtplib.SMTPResponseException as exc:
+            reply = f"{exc.smtp_code} {exc.smtp_error.decode(errors='replace') if isinstance(exc.smtp_error, bytes) else exc.smtp_error}"
+            transport.drop()
+            if not 400 <= exc.smtp_code < 500:
+                return FAILED, reply, attempt
+        except smtplib.SMTPServerDisconnected as exc:
+            transport.drop()
+            return UNKNOWN, f"mất kết nối ({exc})", attempt
+        except (TimeoutError, ConnectionError) as exc:
+            transport.drop()
+            reply = f"hết thời gian chờ hoặc mất kết nối ({exc})"
+            return UNKNOWN, reply, attempt
+        if attempt < RETRIES:
+            sleep(wait)
+            wait *= 2
+    return FAILED, reply, RETRIES

@@ -1,0 +1,278 @@
+"""`send`: the reports delivered by mail through a real SMTP server on loopback (aiosmtpd on a free
+port; plain, STARTTLS with AUTH and implicit TLS, with a certificate the test makes with trustme and
+verification on). What is checked is what arrived."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import socket
+import ssl
+from dataclasses import replace
+from email import policy
+from email.header import decode_header, make_header
+
+import pytest
+
+aiosmtpd = pytest.importorskip("aiosmtpd")
+trustme = pytest.importorskip("trustme")
+from aiosmtpd.controller import Controller  # noqa: E402
+from aiosmtpd.smtp import AuthResult, LoginPassword  # noqa: E402
+
+from builders import member, sample_config, write_register, write_roster  # noqa: E402
+from pipeline import delivery  # noqa: E402
+from pipeline.app import make_report, send_reports  # noqa: E402
+from pipeline.config import SendSettings, SmtpSettings  # noqa: E402
+from pipeline.errors import PipelineError  # noqa: E402
+
+REGISTER = [
+    ["DB-T", "Đảng bộ Khối Thử nghiệm", "Đảng bộ", None, None, None],
+    ["CB-A", "Chi bộ Phòng Tham mưu", "Chi bộ cơ sở", "DB-T", "cb-a@example.vn", 3],
+    ["CB-B", "Chi bộ Phòng Hậu cần", "Chi bộ cơ sở", "DB-T", "cb-b@example.vn", 2],
+    ["CB-C", "Chi bộ Văn phòng", "Chi bộ cơ sở", "DB-T", None, None],
+]
+RETURNED = "DS đảng viên Phòng Tham mưu quý 3 - da kiem tra.xlsx"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Inbox:
+    """The server side: every message that arrived, and what to answer (for the failure tests)."""
+
+    def __init__(self):
+        self.arrived: list[tuple[list[str], email.message.EmailMessage]] = []
+        self.raw: dict[str, bytes] = {}    # recipient → the last message's bytes as they arrived
+        self.refuse: dict[str, str] = {}   # recipient → "550 …" at RCPT
+        self.busy_once = False             # answer the first DATA with a 451
+        self.drop_after_data = False       # close the connection after the data, before answering
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.busy_once:
+            self.busy_once = False
+            return "451 Thử lại sau"
+        message = email.message_from_bytes(envelope.content, policy=policy.default)
+        self.arrived.append((list(envelope.rcpt_tos), message))
+        self.raw.update(dict.fromkeys(envelope.rcpt_tos, envelope.content))
+        if self.drop_after_data:
+            server.transport.close()
+            return None
+        return "250 Đã nhận"
+
+    def to(self, address: str) -> list[email.message.EmailMessage]:
+        return [m for rcpt, m in self.arrived if address in rcpt]
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    base = tmp_path_factory.mktemp("send")
+    write_register(base / "units.xlsx", REGISTER)
+    inbox = base / "inbox"
+    inbox.mkdir()
+    write_roster(inbox / "DS đảng viên Phòng Tham mưu quý 3.xlsx", "CB-A",
+                 [member("Nguyễn Văn An", 1990, n=1, **{"Ngày sinh": "31/02/1990"}), member("Hà Thị Cúc", 1993, "Nữ", n=2)])
+    write_roster(inbox / "CB-B_2022-Q3.xlsx", "CB-B", [member("Trần Văn Bảo", 1985, n=3)])
+    write_roster(inbox / "CB-C_2022-Q3.xlsx", "CB-C", [member("Lê Văn Cường", 1980, n=4)])
+    return base
+
+
+def fresh_reports(reports, tmp_path):
+    out = tmp_path / "out"
+    make_report(inbox=reports / "inbox", units=reports / "units.xlsx", quarter=3, out=out,
+                config=sample_config(), report_date=dt.date(2022, 10, 27), workers=1)
+    return out
+
+
+def settings(port, **smtp) -> object:
+    base = {"host": "127.0.0.1", "port": port, "security": "none", "sender": "Ban Tổ chức <btc@example.vn>",
+            "reply_to": "btc@example.vn", "timeout": 10.0, "rate_per_minute": 0}
+    base.update(smtp)
+    return sample_config(smtp=SmtpSettings(**base), send=SendSettings(report_to=("bch@example.vn",)))
+
+
+@pytest.fixture
+def server():
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield handler, controller.port
+    controller.stop()
+
+
+@pytest.fixture(autouse=True)
+def no_waiting(monkeypatch):
+    monkeypatch.setattr(delivery, "BACKOFF_S", 0.01)
+
+
+def test_each_report_goes_to_its_address_with_vietnamese_names_intact(reports, tmp_path, server):
+    inbox, port = server
+    out = fresh_reports(reports, tmp_path)
+    planned, outcome = send_reports(year=2022, quarter=3, out=out, config=settings(port))
+    assert sorted(outcome.sent) == ["CB-A → cb-a@example.vn", "CB-B → cb-b@example.vn", "DB-T → bch@example.vn"]
+    assert planned.no_address == ["CB-C Chi bộ Văn phòng"]          # listed, never silently skipped
+    [to_a] = inbox.to("cb-a@example.vn")
+    assert str(to_a["Subject"]) == ("Kết quả kiểm tra danh sách đảng viên quý III năm 2022 — Chi bộ Phòng Tham mưu")
+    assert to_a["Reply-To"] == "btc@example.vn" and to_a["Message-ID"] and to_a["Date"]
+    names = sorted(p.get_filename() for p in to_a.iter_attachments())
+    assert names == [RETURNED, "phan-hoi-CB-A-2022-Q3.pdf"]
+    for part in to_a.iter_attachments():      # the RFC 2047 fallback Outlook reads says the same
+        assert str(make_header(decode_header(part.get_param("name")))) == part.get_filename()
+    body = to_a.get_body(("plain",)).get_content()
+    assert "1 lỗi, 0 cảnh báo" in body and "2 đảng viên" in body
+    [to_bch] = inbox.to("bch@example.vn")
+    assert sorted(p.get_filename() for p in to_bch.iter_attachments()) == [
+        "bao-cao-phat-trien-dang-vien-2022-Q3.pdf", "so-lieu-phat-trien-dang-vien-2022-Q3.xlsx"]
+    raw = inbox.raw["cb-a@example.vn"]
+    assert b"filename*0" not in raw and b"name*0" not in raw        # no continuations
+    assert b'name="=?utf-8?b?' in raw and b"filename*=utf-8''" in raw
+
+
+def test_a_second_run_sends_nothing_twice(reports, tmp_path, server):
+    inbox, port = server
+    out = fresh_reports(reports, tmp_path)
+    send_reports(year=2022, quarter=3, out=out, config=settings(port))
+    _, again = send_reports(year=None, quarter=3, out=out, config=settings(port))
+    assert again.sent == [] and len(again.skipped) == 3
+    assert len(inbox.arrived) == 3
+
+
+def test_a_changed_report_is_sent_again_as_a_correction_threaded_under_the_first(reports, tmp_path, server):
+    inbox, port = server
+    out = fresh_reports(reports, tmp_path)
+    send_reports(year=2022, quarter=3, out=out, config=settings(port))
+    first = inbox.to("cb-b@example.vn")[0]
+    changed = tmp_path / "inbox2"
+    changed.mkdir()
+    for path in (reports / "inbox").iterdir():
+        (changed / path.name).write_bytes(path.read_bytes())
+    write_roster(changed / "CB-B_2022-Q3.xlsx", "CB-B", [member("Trần Văn Bảo", 1985, n=3),
+                                                         member("Vũ Văn Mới", 1996, n=5)])
+    make_report(inbox=changed, units=reports / "units.xlsx", quarter=3, out=out, config=sample_config(),
+                report_date=dt.date(2022, 10, 27), workers=1)
+    _, outcome = send_reports(year=2022, quarter=3, out=out, config=settings(port))
+    assert "CB-B → cb-b@example.vn" in outcome.corrections
+    correction = inbox.to("cb-b@example.vn")[-1]
+    assert str(correction["Subject"]).startswith("Đính chính: Kết quả kiểm tra danh sách đảng viên")
+    assert correction["In-Reply-To"] == first["Message-ID"] == correction["References"]
+
+
+def test_a_permanent_refusal_for_one_recipient_leaves_the_others_delivered(reports, tmp_path, server):
+    inbox, port = server
+    inbox.refuse["cb-a@example.vn"] = "550 Không có hộp thư này"
+    out = fresh_reports(reports, tmp_path)
+    _, outcome = send_reports(year=2022, quarter=3, out=out, config=settings(port))
+    assert [f for f in outcome.failed if f.startswith("CB-A")] == ["CB-A → cb-a@example.vn (550 Không có hộp thư này)"]
+    assert sorted(outcome.sent) == ["CB-B → cb-b@example.vn", "DB-T → bch@example.vn"]
+
+
+def test_a_temporary_refusal_is_tried_again_and_delivered_once(reports, tmp_path, server):
+    inbox, port = server
+    inbox.busy_once = True
+    out = fresh_reports(reports, tmp_path)
+    _, outcome = send_reports(year=2022, quarter=3, out=out, config=settings(port), only=("committee",))
+    assert outcome.sent == ["DB-T → bch@example.vn"] and len(inbox.to("bch@example.vn")) == 1
+    [row] = delivery.Ledger(out / delivery.LEDGER_NAME).rows()
+    assert (row["state"], row["attempts"]) == ("sent", 2)
+
+
+def test_a_connection_dropped_after_the_data_is_unknown_and_not_sent_again(reports, tmp_path, server):
+    inbox, port = server
+    inbox.drop_after_data = True
+    out = fresh_reports(reports, tmp_path)
+    _, outcome = send_reports(year=2022, quarter=3, out=out, config=settings(port), only=("CB-B",))
+    assert outcome.unknown == ["CB-B → cb-b@example.vn"] and outcome.sent == []
+    inbox.drop_after_data = False
+    _, again = send_reports(year=2022, quarter=3, out=out, config=settings(port), only=("CB-B",))
+    assert again.unknown == ["CB-B → cb-b@example.vn"] and again.sent == []
+    assert len(inbox.to("cb-b@example.vn")) == 1
+    _, asked = send_reports(year=2022, quarter=3, out=out, config=settings(port), only=("CB-B",), resend_unknown=True)
+    assert asked.sent == ["CB-B → cb-b@example.vn"] and len(inbox.to("cb-b@example.vn")) == 2
+
+
+def test_dry_run_writes_the_messages_and_sends_nothing(reports, tmp_path, server):
+    inbox, port = server
+    out = fresh_reports(reports, tmp_path)
+    _, outcome = send_reports(year=2022, quarter=3, out=out, config=settings(port), dry_run=True)
+    assert sorted(p.name for p in outcome.written) == [
+        "committee-DB-T-bch@example.vn.eml", "unit-CB-A-cb-a@example.vn.eml", "unit-CB-B-cb-b@example.vn.eml"]
+    assert inbox.arrived == [] and not (out / delivery.LEDGER_NAME).exists()
+    written = email.message_from_bytes(outcome.written[1].read_bytes(), policy=policy.default)
+    assert str(written["Subject"]).endswith("Chi bộ Phòng Tham mưu")
+
+
+def test_without_reports_send_says_so(tmp_path):
+    with pytest.raises(PipelineError, match="Chưa có báo cáo"):
+        send_reports(year=2022, quarter=3, out=tmp_path, config=settings(25))
+
+
+# --- TLS ------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def tls(tmp_path_factory):
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1", "localhost")
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    cert.configure_cert(context)
+    cafile = tmp_path_factory.mktemp("ca") / "ca.pem"
+    ca.cert_pem.write_to_path(str(cafile))
+    return context, cafile
+
+
+def _accept_one(server, session, envelope, mechanism, auth_data):
+    ok = isinstance(auth_data, LoginPassword) and auth_data.login == b"btc" and auth_data.password == b"mat-khau"
+    return AuthResult(success=ok)
+
+
+def test_starttls_with_auth_verifies_the_certificate(reports, tmp_path, tls, monkeypatch):
+    context, cafile = tls
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port(), tls_context=context,
+                            require_starttls=True, auth_required=True, authenticator=_accept_one)
+    controller.start()
+    try:
+        out = fresh_reports(reports, tmp_path)
+        monkeypatch.setenv("PIPELINE_TEST_SMTP", "mat-khau")
+        config = settings(controller.port, security="starttls", user="btc", password_env="PIPELINE_TEST_SMTP",
+                          cafile=str(cafile))
+        _, outcome = send_reports(year=2022, quarter=3, out=out, config=config, only=("committee",))
+        assert outcome.sent == ["DB-T → bch@example.vn"] and len(handler.arrived) == 1
+        # Without the organisation's CA the certificate is not trusted: nothing is sent, nothing recorded.
+        (out / delivery.LEDGER_NAME).unlink()
+        unverified = replace(config, smtp=replace(config.smtp, cafile=""))
+        with pytest.raises(PipelineError, match="chứng chỉ"):
+            send_reports(year=2022, quarter=3, out=out, config=unverified, only=("committee",))
+        assert len(handler.arrived) == 1
+        assert delivery.Ledger(out / delivery.LEDGER_NAME).rows() == []
+    finally:
+        controller.stop()
+
+
+def test_implicit_tls_delivers(reports, tmp_path, tls):
+    context, cafile = tls
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port(), ssl_context=context)
+    controller.start()
+    try:
+        out = fresh_reports(reports, tmp_path)
+        config = settings(controller.port, security="ssl", cafile=str(cafile))
+        _, outcome = send_reports(year=2022, quarter=3, out=out, config=config, only=("CB-A",))
+        assert outcome.sent == ["CB-A → cb-a@example.vn"] and len(handler.to("cb-a@example.vn")) == 1
+    finally:
+        controller.stop()
+
+
+def test_the_password_comes_only_from_the_environment(reports, tmp_path, monkeypatch):
+    monkeypatch.delenv("PIPELINE_TEST_SMTP", raising=False)
+    out = fresh_reports(reports, tmp_path)
+    config = settings(25, user="btc", password_env="PIPELINE_TEST_SMTP")
+    with pytest.raises(PipelineError, match="PIPELINE_TEST_SMTP"):
+        send_reports(year=2022, quarter=3, out=out, config=config)
