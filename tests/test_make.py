@@ -97,3 +97,29 @@ def test_the_sample_report_still_takes_the_samples_settings(pytestconfig, tmp_pa
     assert result.returncode == 0, result.stderr
     summary = json.loads((tmp_path / "out" / "2022-Q3" / "summary.json").read_text(encoding="utf-8"))
     assert summary["totals"]["members"] == 1098
+
+
+def test_make_send_delivers_the_sample_reports_to_a_local_server(pytestconfig, tmp_path):
+    """The README's way to try it: a mail server on this machine, make report, make send."""
+    pytest.importorskip("aiosmtpd")
+    from aiosmtpd.controller import Controller
+
+    from test_delivery import Inbox, free_port
+
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        repo = pytestconfig.rootpath
+        config = tmp_path / "cấu hình gửi thư.toml"
+        config.write_text((repo / "input_samples" / "pipeline.toml").read_text(encoding="utf-8").replace(
+            "port = 8025", f"port = {controller.port}"), encoding="utf-8")
+        out = tmp_path / "kết quả"
+        assert make(repo, "report", "QUARTER=3", f"OUT={out}", "DATE=27/10/2022").returncode == 0
+        sent = make(repo, "send", "QUARTER=3", f"CONFIG={config}", f"OUT={out}")
+        assert sent.returncode == 0, sent.stdout + sent.stderr
+        assert "Đã gửi 69 thư" in sent.stdout and len(handler.arrived) == 69
+        again = make(repo, "send", "QUARTER=3", f"CONFIG={config}", f"OUT={out}")
+        assert "đã gửi từ trước 69" in again.stdout and len(handler.arrived) == 69
+    finally:
+        controller.stop()
