@@ -23,6 +23,7 @@ fresh interpreter and imports everything itself (slower to start), and nothing i
 
 from __future__ import annotations
 
+import gc
 import importlib
 import multiprocessing
 import os
@@ -154,12 +155,19 @@ class DaskExecutor(Executor):
         except ImportError:
             raise PipelineError(
                 "Chạy trên cụm Dask (--dask) cần cài thêm: pip install .[dask]") from None
+        failure = None
         try:
             self._client = Client(address)
         except (OSError, TimeoutError, ValueError) as exc:  # ValueError: a malformed address
+            failure = str(exc)
+        if failure is not None:
+            # The Client that failed to connect is left to garbage collection, and its __del__
+            # closes its event loop: run at an arbitrary later moment, inside another Dask call
+            # (a LocalCluster starting), that deadlocks. Finalised here, now that nothing holds it.
+            gc.collect()
             raise PipelineError(
-                f"Không kết nối được tới Dask scheduler {address} ({exc}). Kiểm tra địa chỉ và "
-                "cụm Dask đang chạy, hoặc bỏ --dask để chạy trên máy này.") from None
+                f"Không kết nối được tới Dask scheduler {address} ({failure}). Kiểm tra địa chỉ và "
+                "cụm Dask đang chạy, hoặc bỏ --dask để chạy trên máy này.")
         # pure=False: a task writes files, so Dask must run it even when it has seen its arguments.
         self._executor = self._client.get_executor(pure=False)
 
