@@ -26,6 +26,7 @@ import smtplib
 import sqlite3
 import ssl
 import time
+from email.utils import parseaddr
 from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -145,7 +146,9 @@ def plan(folder: Path, config: Config, only: Iterable[str] = ()) -> Plan:
                 kind="committee", unit=root["code"], to=recipient, template="mail_committee.txt.j2",
                 files=tuple(committee_files),
                 context={"period": period, "committee_name": committee_name, "figures": figures,
-                         "coverage": coverage_text, "recipient_name": recipient, "signature": signature,
+                         "coverage": coverage_text, "signature": signature,
+                         # "Thường trực Đảng ủy <tt@…>" is greeted by its name; a bare address collectively
+                         "recipient_name": parseaddr(recipient)[0] or "các đồng chí",
                          "attachments": [short_name(p.name) for p in committee_files]}))
     listed = _listed_counts(summary["issues"])
     for unit in units:
@@ -283,7 +286,8 @@ def deliver(folder: Path, out: Path, config: Config, *, dry_run: bool = False, o
     if dry_run:
         for letter in planned.letters:
             message = compose(letter, sender=s.sender or "ban-to-chuc@localhost", reply_to=s.reply_to)
-            target = folder / OUTBOX / f"{letter.kind}-{safe_name(letter.unit or '')}-{safe_name(letter.to)}.eml"
+            address = parseaddr(letter.to)[1] or letter.to
+            target = folder / OUTBOX / f"{letter.kind}-{safe_name(letter.unit or '')}-{safe_name(address)}.eml"
             with atomic_path(target) as tmp:
                 tmp.write_bytes(message.as_bytes())
             outcome.written.append(target)

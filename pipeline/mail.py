@@ -100,7 +100,7 @@ def compose(letter: Letter, *, sender: str, reply_to: str = "", correction_of: s
     message = MIMEMultipart()
     message["Subject"] = Header(subject, "utf-8")
     message["From"] = _address(sender)
-    message["To"] = letter.to
+    message["To"] = _address(letter.to)
     if reply_to:
         message["Reply-To"] = _address(reply_to)
     message["Date"] = formatdate(localtime=True)

@@ -110,7 +110,7 @@ rate_per_minute = 30
 cafile = ""
 
 [send]
-# Địa chỉ nhận báo cáo của Đảng ủy, mỗi địa chỉ một dòng
+# Nơi nhận báo cáo của Đảng ủy, mỗi nơi một dòng: "Thường trực Đảng ủy <tt@…>" hoặc chỉ địa chỉ
 report_to = []
 # Cỡ tối đa một thư (MB); gói lớn hơn không gửi, được liệt kê
 max_message_mb = 10.0

@@ -276,3 +276,14 @@ def test_the_password_comes_only_from_the_environment(reports, tmp_path, monkeyp
     config = settings(25, user="btc", password_env="PIPELINE_TEST_SMTP")
     with pytest.raises(PipelineError, match="PIPELINE_TEST_SMTP"):
         send_reports(year=2022, quarter=3, out=out, config=config)
+
+
+def test_a_recipient_with_a_name_is_greeted_by_it(reports, tmp_path, server):
+    inbox, port = server
+    out = fresh_reports(reports, tmp_path)
+    config = settings(port)
+    config = replace(config, send=SendSettings(report_to=("Thường trực Đảng ủy Khối <tt@example.vn>",)))
+    _, outcome = send_reports(year=2022, quarter=3, out=out, config=config, only=("committee",))
+    [message] = inbox.to("tt@example.vn")
+    assert str(message["To"]) == "Thường trực Đảng ủy Khối <tt@example.vn>"
+    assert message.get_body(("plain",)).get_content().startswith("Kính gửi: Thường trực Đảng ủy Khối,")
