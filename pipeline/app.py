@@ -24,7 +24,6 @@ from pipeline import intake
 from pipeline.build import build_report
 from pipeline.delivery import Outcome, Plan, deliver
 from pipeline.config import KEY_WORDS, Config, find_config, load_config, require_identity
-from pipeline.contract import GRASSROOTS_COMMITTEE
 from pipeline.errors import PipelineError
 from pipeline.feedback.packages import FeedbackResult, write_feedback
 from pipeline.outputs import pdf_name, workbook_name, write_summary, write_workbook
@@ -109,7 +108,7 @@ def make_report(*, inbox: Path, units: Path, quarter: int, year: int | None = No
         config = replace(config, report_date=report_date)
     require_identity(config, source)
     register = read_register(units)
-    if register.units.iloc[0]["type"] == GRASSROOTS_COMMITTEE and not config.admitting_body:
+    if needs_admitting_body(register.units.iloc[0]["type"]) and not config.admitting_body:
         raise PipelineError(
             f"{register.units.iloc[0]['name']} là đảng bộ cơ sở: việc kết nạp do ban thường vụ cấp ủy cấp trên "
             "quyết định. Ghi admitting_body trong tệp cấu hình, ví dụ admitting_body = \"Ban Thường vụ Đảng ủy Khối …\".")

@@ -16,8 +16,8 @@ from contextlib import nullcontext, suppress
 from pathlib import Path
 
 from pipeline import __version__
+from pipeline.config import KEY_WORDS
 from pipeline.errors import PipelineError
-from pipeline.rulebook import Severity
 
 
 class Exit(enum.IntEnum):
@@ -218,20 +218,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-# `init`'s options: every key of the configuration that names the committee (config.KEY_WORDS).
-INIT_OPTIONS = {
-    "superior_body": "cơ quan cấp trên, dòng đầu góc trái (ví dụ ĐẢNG BỘ TỈNH …)",
-    "issuing_body": "cơ quan ban hành, dòng thứ hai in đậm (ví dụ ĐẢNG ỦY …)",
-    "committee_name": "tên đảng bộ trong câu văn (ví dụ Đảng bộ Trường Đại học …)",
-    "standing_committee": "cơ quan báo cáo (ví dụ Ban Thường vụ Đảng ủy …)",
-    "admitting_body": "cơ quan quyết định kết nạp; đảng bộ cơ sở ghi ban thường vụ cấp ủy cấp trên",
-    "document_code": "ký hiệu văn bản (ví dụ BC/ĐU)",
-    "place": "địa danh ở dòng ngày tháng",
-    "signer_on_behalf": "dòng thay mặt (mặc định T/M BAN THƯỜNG VỤ)",
-    "signer_title": "chức vụ người ký (ví dụ BÍ THƯ)",
-    "signer_name": "họ tên người ký",
-    "recipients": "nơi nhận",
-}
+# `init`'s options, in the order it asks: every key that names the committee, in the configuration's
+# own words (config.KEY_WORDS).
+INIT_OPTIONS = {key: KEY_WORDS[key] for key in (
+    "superior_body", "issuing_body", "committee_name", "standing_committee", "admitting_body", "document_code",
+    "place", "signer_on_behalf", "signer_title", "signer_name", "recipients")}
 
 
 # Each command imports the library when it runs, not at start-up (for start-up time only):
@@ -304,6 +295,7 @@ def run_report(args) -> Exit:
 
 def run_check(args) -> Exit:
     from pipeline.app import check_files
+    from pipeline.rulebook import Severity
 
     results = check_files(args.files, args.units, year=args.year, quarter=args.quarter)
     for result in results:

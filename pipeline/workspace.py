@@ -14,7 +14,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from pipeline.config import KEY_WORDS, Config
+from pipeline.config import Config
 from pipeline.contract import GRASSROOTS_COMMITTEE, REGISTER_COLUMNS, REGISTER_SHEET, UNIT_TYPES
 from pipeline.errors import PipelineError
 from pipeline.files import atomic_path
@@ -179,12 +179,6 @@ def create(folder: Path, config: Config, root: tuple[str, str, str] | None = Non
         tmp.write_text(config_toml(config), encoding="utf-8")
     write_register_template(space.register, root)
     return space
-
-
-# What `init` asks for, in order: key → question (the config's own words).
-QUESTIONS = {key: KEY_WORDS[key] for key in (
-    "superior_body", "issuing_body", "committee_name", "standing_committee", "admitting_body", "document_code",
-    "place", "signer_on_behalf", "signer_title", "signer_name", "recipients")}
 
 
 def needs_admitting_body(root_type: str | None) -> bool:
