@@ -39,7 +39,7 @@ from pipeline.files import atomic_path, safe_name
 from pipeline.mail import Letter, compose, short_name
 from pipeline.period import Period
 from pipeline.render import vn
-from pipeline.rulebook import RULES
+from pipeline.feedback.views import STATUS_RULES
 
 LEDGER_NAME = "delivery.sqlite"
 OUTBOX = "outbox"
@@ -128,9 +128,7 @@ def plan(folder: Path, config: Config, only: Iterable[str] = ()) -> Plan:
     units = summary["units"]
     root = units[0]
     period = _period_label(summary["period"])
-    totals = summary["totals"]
-    figures = (f"{vn.number(totals['members'])} đảng viên, kết nạp trong quý {vn.number(totals['admitted_quarter'])}, "
-               f"từ đầu năm {vn.number(totals['admitted_ytd'])}")
+    figures = _figures_line(summary["totals"])
     coverage = summary["coverage"]
     coverage_text = (f"Số liệu của {vn.number(coverage['accepted'])}/{vn.number(coverage['expected'])} chi bộ"
                      + ("." if coverage["complete"] else "; các chi bộ còn thiếu được nêu trong báo cáo."))
@@ -173,12 +171,17 @@ def plan(folder: Path, config: Config, only: Iterable[str] = ()) -> Plan:
         out.letters.append(Letter(
             kind="unit", unit=code, to=unit["email"], template="mail_unit.txt.j2", files=tuple(files),
             context={"period": period, "committee_name": committee_name, "unit": unit, "signature": signature,
-                     "figures": f"{vn.number(unit['members'])} đảng viên, kết nạp trong quý "
-                                f"{vn.number(unit['admitted_quarter'])}, từ đầu năm {vn.number(unit['admitted_ytd'])}",
+                     "figures": _figures_line(unit),
                      "errors": errors, "warnings": warnings,
                      "returned": any(p.suffix == ".xlsx" for p in files),
                      "attachments": [short_name(p.name) for p in files]}))
     return out
+
+
+def _figures_line(figures: dict) -> str:
+    """`25 đảng viên, kết nạp trong quý 1, từ đầu năm 3`: a unit's (or the totals') figures in a sentence."""
+    return (f"{vn.number(figures['members'])} đảng viên, kết nạp trong quý {vn.number(figures['admitted_quarter'])}, "
+            f"từ đầu năm {vn.number(figures['admitted_ytd'])}")
 
 
 def _period_label(period: dict) -> str:
@@ -186,11 +189,11 @@ def _period_label(period: dict) -> str:
 
 
 def _listed_counts(issues: list[dict]) -> dict[str, tuple[int, int]]:
-    """unit → (errors, warnings) its feedback lists (status restatements left out)."""
+    """unit → (errors, warnings) its feedback lists: the same issues as feedback.views._listed_issues
+    (its files', status restatements left out)."""
     counts: dict[str, list[int]] = {}
     for i in issues:
-        rule = RULES.get(i["rule"])
-        if not i.get("unit") or not i.get("file") or (rule and rule.restates_status):
+        if not i.get("unit") or not i.get("file") or i["rule"] in STATUS_RULES:
             continue
         c = counts.setdefault(i["unit"], [0, 0])
         c[0 if i["severity"] == "error" else 1] += 1
@@ -202,9 +205,9 @@ def _signature(config: Config) -> str:
     return "\n".join(x for x in (name or "Ban Tổ chức", config.committee_name) if x)
 
 
-def digest(files: Iterable[Path]) -> tuple[str, list[list[str]]]:
+def digest(attachments: list[tuple[str, bytes]]) -> tuple[str, list[list[str]]]:
     """The SHA-256 of each attachment, and one of them all: what a message's content is."""
-    each = [[p.name, hashlib.sha256(p.read_bytes()).hexdigest()] for p in files]
+    each = [[name, hashlib.sha256(data).hexdigest()] for name, data in attachments]
     whole = hashlib.sha256(json.dumps(sorted(each)).encode()).hexdigest()
     return whole, each
 
@@ -308,19 +311,21 @@ def deliver(folder: Path, out: Path, config: Config, *, dry_run: bool = False, o
         ledger.interrupted()
         for letter in progress(planned.letters):
             label = f"{letter.unit} → {letter.to}"
-            whole, each = digest(letter.files)
+            attachments = [(p.name, p.read_bytes()) for p in letter.files]   # read once: digest and message
+            whole, each = digest(attachments)
             previous = ledger.last(period, letter.kind, letter.unit, letter.to)
             sent_before = ledger.last_sent(period, letter.kind, letter.unit, letter.to)
             if previous is not None and previous["state"] == UNKNOWN and not resend_unknown:
                 outcome.unknown.append(label)
                 continue
-            if sent_before is not None and sent_before["digest"] == whole and \
-                    (previous["state"] != UNKNOWN or not resend_unknown):
+            # (an "unknown" row here is one asked to be sent again: --resend-unknown)
+            if sent_before is not None and sent_before["digest"] == whole and previous["state"] != UNKNOWN:
                 outcome.skipped.append(label)
                 continue
             correction_of = sent_before["message_id"] if sent_before is not None and \
                 sent_before["digest"] != whole else None
-            message = compose(letter, sender=s.sender, reply_to=s.reply_to, correction_of=correction_of)
+            message = compose(letter, sender=s.sender, reply_to=s.reply_to, correction_of=correction_of,
+                              attachments=attachments)
             if transport.client is None:
                 transport.open()   # a server that cannot be reached or trusted stops here, before any record
             row = ledger.begin(period, letter.kind, letter.unit, letter.to, whole, each, str(message["Subject"]),
