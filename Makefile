@@ -17,7 +17,7 @@ DATE ?=
 TEMPLATES ?= output/mau
 
 .DEFAULT_GOAL := help
-.PHONY: help install init report send test lint docs samples template bench clean
+.PHONY: help install init report send remind status watch test lint docs samples template bench clean
 
 help: ## liệt kê các lệnh / list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -45,6 +45,20 @@ send: install ## gửi báo cáo và gói phản hồi bằng thư: make send QU
 	@if [ -z "$(QUARTER)" ]; then echo "Thiếu quý. Ví dụ: make send QUARTER=3" >&2; exit 2; fi
 	@$(PY) -m pipeline send --quarter "$(QUARTER)" $(if $(YEAR),--year "$(YEAR)") --out "$(OUT)" \
 		$(if $(CONFIG),--config "$(CONFIG)") $(if $(DRY_RUN),--dry-run) $(if $(ONLY),--only $(ONLY))
+
+remind: install ## nhắc các chi bộ chưa gửi hoặc có tệp không dùng được: make remind QUARTER=3 [YEAR=2022 OUT=… CONFIG=… DRY_RUN=1]
+	@if [ -z "$(QUARTER)" ]; then echo "Thiếu quý. Ví dụ: make remind QUARTER=3" >&2; exit 2; fi
+	@$(PY) -m pipeline remind --quarter "$(QUARTER)" $(if $(YEAR),--year "$(YEAR)") --out "$(OUT)" \
+		$(if $(CONFIG),--config "$(CONFIG)") $(if $(DRY_RUN),--dry-run) $(if $(ONLY),--only $(ONLY))
+
+status: install ## xem tình hình một quý (ai đã gửi, ai muộn, lỗi, phản hồi): make status QUARTER=3 [YEAR=2022 OUT=… JSON=1]
+	@if [ -z "$(QUARTER)" ]; then echo "Thiếu quý. Ví dụ: make status QUARTER=3" >&2; exit 2; fi
+	@$(PY) -m pipeline status --quarter "$(QUARTER)" $(if $(YEAR),--year "$(YEAR)") --out "$(OUT)" $(if $(JSON),--json)
+
+watch: install ## theo dõi thư mục nhận, tự làm lại báo cáo khi có tệp: make watch [QUARTER=3 YEAR=2022 INBOX=… UNITS=… CONFIG=… OUT=… SEND=1 POLL=1 SETTLE=3]
+	@$(PY) -m pipeline watch $(if $(QUARTER),--quarter "$(QUARTER)") $(if $(YEAR),--year "$(YEAR)") \
+		$(if $(INBOX),--inbox "$(INBOX)") $(if $(UNITS),--units "$(UNITS)") --out "$(OUT)" \
+		$(if $(CONFIG),--config "$(CONFIG)") $(if $(SEND),--send) $(if $(POLL),--poll) $(if $(SETTLE),--settle "$(SETTLE)")
 
 test: install lint ## chạy toàn bộ kiểm thử (kể cả make lint) / run the test suite
 	$(PY) -m pytest -q

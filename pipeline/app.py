@@ -22,17 +22,22 @@ from typing import Protocol
 
 from pipeline import intake
 from pipeline.build import build_report
-from pipeline.delivery import Outcome, Plan, deliver
+from pipeline.delivery import LEDGER_NAME, Outcome, Plan, deliver, remind
 from pipeline.config import KEY_WORDS, Config, find_config, load_config, require_identity
 from pipeline.errors import PipelineError
 from pipeline.feedback.packages import FeedbackResult, write_feedback
+from pipeline.lock import folder_lock
+from pipeline.manifest import append_history, changes, ignored_files, manifest, previous_summary, write_manifest
+from pipeline.arrivals import record as record_arrivals
 from pipeline.outputs import pdf_name, workbook_name, write_summary, write_workbook
 from pipeline.parallel import make_executor
 from pipeline.period import Period
 from pipeline.reading import read_inbox
 from pipeline.register import read_register
 from pipeline.render.committee import write_committee_pdf
+from pipeline.render.page import write_status_page
 from pipeline.roster import read_workbook
+from pipeline.standing import Standing, read_standing
 from pipeline.files import atomic_path
 from pipeline.report import Report
 from pipeline.rulebook import ERROR, WARNING, Issue, sort_key
@@ -50,6 +55,9 @@ class Display(Protocol):
     def status(self, label: str) -> AbstractContextManager:
         """Say what is being done while the block runs."""
 
+    def say(self, text: str) -> None:
+        """Tell the user something about the run itself (e.g. that it waits for another run)."""
+
 
 class Silent:
     """Shows nothing: the default for a program calling the API."""
@@ -59,6 +67,9 @@ class Silent:
 
     def status(self, label: str) -> AbstractContextManager:
         return nullcontext()
+
+    def say(self, text: str) -> None:
+        pass
 
 
 SILENT = Silent()
@@ -77,6 +88,9 @@ class ReportRun:
     summary: Path
     feedback: FeedbackResult | None    # None when asked for no feedback packages
     warnings: list[str] = field(default_factory=list)   # about the run itself (a report date out of its window)
+    manifest: Path | None = None
+    page: Path | None = None                           # index.html: the quarter on one page
+    changes: list[dict] = field(default_factory=list)   # cells whose figures changed since the last run (manifest)
 
     @property
     def packages(self) -> Path | None:
@@ -87,7 +101,8 @@ def make_report(*, inbox: Path, units: Path, quarter: int, year: int | None = No
                 out: Path = Path("output"), config: Config | Path | None = None,
                 report_date: dt.date | None = None, feedback: bool = True, workers: int | None = None,
                 dask: str | None = None, rebuild_feedback: bool = False, display: Display = SILENT,
-                today: dt.date | None = None) -> ReportRun:
+                today: dt.date | None = None, now: dt.datetime | None = None, wait: bool = True,
+                command: str = "report") -> ReportRun:
     """Read the inbox, check it, and write the committee's report for the quarter into
     `out/<year>-Q<quarter>/`: the PDF, the Excel workbook, summary.json and (unless
     `feedback=False`) one feedback package per cell. The inbox is only read.
@@ -97,7 +112,13 @@ def make_report(*, inbox: Path, units: Path, quarter: int, year: int | None = No
     configuration's; without either the report is dated `today` (default: the system's date).
     `workers`: processes for reading and for the packages (None: one per core); `dask`: a Dask
     scheduler's address for the packages. `rebuild_feedback`: render every package again even if
-    its inputs have not changed."""
+    its inputs have not changed.
+
+    One run at a time per `out` (`pipeline.lock`): another run holding it is waited for (`display.say`
+    tells so), or with `wait=False` refused (lock.Busy). Every file is noted in the arrivals log
+    `out/arrivals.sqlite` when first seen (`now`, default the system's clock), which judges
+    timeliness against `[deadlines]`; the quarter's manifest.json and history.jsonl say what was seen
+    and what changed since the last run (`command` names the run there)."""
     if not 1 <= quarter <= 4:
         raise PipelineError(f"Quý phải là 1, 2, 3 hoặc 4 (đang là {quarter}).")
     source = None
@@ -107,6 +128,7 @@ def make_report(*, inbox: Path, units: Path, quarter: int, year: int | None = No
     if report_date is not None:
         config = replace(config, report_date=report_date)
     require_identity(config, source)
+    intake.require_apart(inbox, out)
     register = read_register(units)
     if needs_admitting_body(register.units.iloc[0]["type"]) and not config.admitting_body:
         raise PipelineError(
@@ -119,24 +141,46 @@ def make_report(*, inbox: Path, units: Path, quarter: int, year: int | None = No
         raise PipelineError(f"Thư mục nhận {inbox} không có tệp nào. Chép các tệp danh sách vào rồi chạy lại.")
     period = intake.choose_period(submissions, year, quarter)
     intake.require_submissions_for(submissions, period)
-    report = build_report(register, submissions, period, config, today=today or dt.date.today(),
-                          prepared=inbox_read.prepared)
+    out = Path(out)
+    # Reading only reads: two runs may read at once; from here on they write, one at a time.
+    with folder_lock(out, command, wait=wait, on_wait=display.say):
+        started = dt.datetime.now().astimezone()
+        now = now or started
+        return _write_report(inbox, units, register, inbox_read, period, out, config, feedback, workers, dask,
+                             rebuild_feedback, display, today or now.date(), now, started, command)
+
+
+def _write_report(inbox, units, register, inbox_read, period, out, config, feedback, workers, dask, rebuild_feedback,
+                  display, today, now, started, command) -> ReportRun:
+    submissions = inbox_read.submissions
+    arrivals = record_arrivals(out, [(s.workbook.path, s.file) for s in submissions], now)
+    report = build_report(register, submissions, period, config, today=today, prepared=inbox_read.prepared,
+                          first_seen={name: a.first_seen for name, a in arrivals.items()}, now=now)
     warnings = report_date_warnings(report.report_date, period)
 
-    folder = Path(out) / period.slug
+    folder = out / period.slug
     folder.mkdir(parents=True, exist_ok=True)
+    before = previous_summary(folder)
+    previous_run = (before or {}).get("generated_at")
+    changed = changes(before, report, arrivals)
     pdf = folder / pdf_name(report)
     with display.status("Đang viết báo cáo PDF…"), atomic_path(pdf) as tmp:
         write_committee_pdf(report, tmp)
     workbook = write_workbook(report, folder / workbook_name(report))
-    summary = write_summary(report, folder)
+    summary = write_summary(report, folder, generated_at=now)
     packages = None
     if feedback:
         with make_executor(workers, dask) as executor:
             packages = write_feedback(report, folder, lambda items: display.track("Gói phản hồi", items),
                                       executor=executor, reuse=not rebuild_feedback)
+    listing = manifest(report, inbox=inbox, register=units, arrivals=arrivals, ignored=ignored_files(inbox),
+                       changed=changed, previous_run=previous_run, now=now)
+    manifest_path = write_manifest(folder, listing)
+    append_history(folder, report, changed, started=started, finished=dt.datetime.now().astimezone(),
+                   command=command)
+    page = write_status_page(folder, out)
     return ReportRun(report=report, folder=folder, pdf=pdf, workbook=workbook, summary=summary, feedback=packages,
-                     warnings=warnings)
+                     warnings=warnings, manifest=manifest_path, changes=changed, page=page)
 
 
 def report_date_warnings(day: dt.date, period: Period) -> list[str]:
@@ -203,11 +247,49 @@ def check_files(paths: list[Path], units: Path | None = None, *, year: int | Non
             for sub in submissions]
 
 
-# ---------- send ----------
+# ---------- send, remind ----------
+
+def quarter_folder(out: Path, year: int | None, quarter: int) -> Path:
+    """`out/<year>-Q<quarter>`, the folder `make_report` wrote; without `year`, the only report of
+    that quarter in `out` (several, or none: say so)."""
+    if year is None:
+        made = sorted(p for p in Path(out).glob(f"*-Q{quarter}") if p.is_dir())
+        if not made:
+            raise PipelineError(f"Chưa có báo cáo quý {quarter} nào trong {out}. Chạy make report QUARTER={quarter} "
+                                "trước (thêm OUT=… nếu kết quả ghi ở thư mục khác).")
+        if len(made) != 1:
+            found = ", ".join(p.name for p in made)
+            raise PipelineError(f"Không chọn được năm: các báo cáo quý {quarter} trong {out}: {found}. Ghi năm, "
+                                f"ví dụ YEAR=2022 (--year 2022).")
+        year = int(made[0].name.split("-")[0])
+    return Path(out) / Period(year, quarter).slug
+
+
+def quarter_status(*, out: Path = Path("output"), year: int | None, quarter: int) -> Standing:
+    """Where the quarter stands, from what the last runs wrote (summary.json, manifest.json, the
+    delivery ledger): no workbook is read, nothing is written. What `status` prints and the page shows."""
+    return read_standing(quarter_folder(out, year, quarter), Path(out) / LEDGER_NAME)
+
+
+def send_reminders(*, year: int | None, quarter: int, out: Path = Path("output"),
+                   config: Config | Path | None = None, dry_run: bool = False, only: tuple[str, ...] = (),
+                   today: dt.date | None = None, display: Display = SILENT, wait: bool = True) -> tuple[Plan, Outcome]:
+    """A reminder by mail to each cell the last report of the quarter has no figures from (nothing
+    sent, or nothing usable), through the same server and ledger as `send_reports`, at most one a
+    day per cell; `dry_run`: written into the quarter's `outbox/` instead."""
+    if not isinstance(config, Config):
+        config = load_config(find_config(config))
+    folder = quarter_folder(out, year, quarter)
+    with folder_lock(Path(out), "remind", wait=wait, on_wait=display.say):
+        done = remind(folder, Path(out), config, today=today or dt.date.today(), dry_run=dry_run, only=only,
+                      progress=lambda items: display.track("Gửi thư nhắc", items))
+        write_status_page(folder, Path(out))
+        return done
+
 
 def send_reports(*, year: int | None, quarter: int, out: Path = Path("output"), config: Config | Path | None = None,
                  dry_run: bool = False, only: tuple[str, ...] = (), resend_unknown: bool = False,
-                 display: Display = SILENT) -> tuple[Plan, Outcome]:
+                 display: Display = SILENT, wait: bool = True) -> tuple[Plan, Outcome]:
     """Mail what `make_report` wrote into `out/<year>-Q<quarter>/` (never rebuilding it): the
     committee's report to `[send] report_to`, each cell's feedback package to its Email; each
     message once (the ledger `out/delivery.sqlite`). `dry_run`: write the messages as .eml files
@@ -215,16 +297,12 @@ def send_reports(*, year: int | None, quarter: int, out: Path = Path("output"), 
     committee's report)."""
     if not isinstance(config, Config):
         config = load_config(find_config(config))
-    if year is None:
-        made = sorted(Path(out).glob(f"*-Q{quarter}"))
-        if len(made) != 1:
-            found = ", ".join(p.name for p in made) or "không có"
-            raise PipelineError(f"Không chọn được năm: các báo cáo quý {quarter} trong {out}: {found}. Ghi năm, "
-                                f"ví dụ YEAR=2022 (--year 2022).")
-        year = int(made[0].name.split("-")[0])
-    folder = Path(out) / Period(year, quarter).slug
-    return deliver(folder, Path(out), config, dry_run=dry_run, only=only, resend_unknown=resend_unknown,
-                   progress=lambda items: display.track("Gửi thư", items))
+    folder = quarter_folder(out, year, quarter)
+    with folder_lock(Path(out), "send", wait=wait, on_wait=display.say):
+        done = deliver(folder, Path(out), config, dry_run=dry_run, only=only, resend_unknown=resend_unknown,
+                       progress=lambda items: display.track("Gửi thư", items))
+        write_status_page(folder, Path(out))   # what was sent shows there
+        return done
 
 
 # ---------- a committee's folder ----------

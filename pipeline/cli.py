@@ -3,6 +3,7 @@
     python -m pipeline report --quarter 3 [...]   the committee report and the feedback packages
     python -m pipeline check FILE...              validate rosters before sending them
     python -m pipeline template [...]             ready-to-fill roster workbooks
+    python -m pipeline watch [...]                the reports remade as the cells' files come
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import enum
+import os
 import sys
 
 from contextlib import nullcontext, suppress
@@ -18,6 +20,7 @@ from pathlib import Path
 from pipeline import __version__
 from pipeline.config import KEY_WORDS
 from pipeline.errors import PipelineError
+from pipeline.lock import Busy
 
 
 class Exit(enum.IntEnum):
@@ -26,6 +29,7 @@ class Exit(enum.IntEnum):
     USAGE = 2         # bad arguments
     DATA_ERRORS = 3   # `check`: at least one file has an error
     NOT_ALL_SENT = 4  # `send`: a message failed, or whether it arrived is not known
+    BUSY = 5          # --no-wait: another run holds the output folder
     INTERRUPTED = 130
 
 
@@ -120,12 +124,17 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--quiet", action="store_true", help="không hiện thanh tiến trình và tóm tắt")
     common.add_argument("--debug", action="store_true", help="in chi tiết lỗi (traceback) khi chạy hỏng")
 
+    # Commands that write into the output folder: one at a time (pipeline.lock).
+    locking = argparse.ArgumentParser(add_help=False)
+    locking.add_argument("--no-wait", action="store_true",
+                         help="khi thư mục kết quả đang được một lệnh khác dùng: dừng ngay thay vì đợi (thoát 5)")
+
     parser = _Parser(prog="pipeline", description="Báo cáo quý về công tác phát triển đảng viên từ danh sách các chi bộ.")
     parser.add_argument("--version", action="version", version=f"pipeline {__version__}", help="in phiên bản rồi thoát")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     report = commands.add_parser(
-        "report", parents=[common], help="đọc, kiểm tra các danh sách và làm báo cáo quý",
+        "report", parents=[common, locking], help="đọc, kiểm tra các danh sách và làm báo cáo quý",
         description="Đọc mọi danh sách trong thư mục nhận, kiểm tra, tổng hợp theo cây tổ chức và viết báo cáo "
                     "(PDF), summary.json, tệp Excel và gói phản hồi cho từng chi bộ vào OUT/<năm>-Q<quý>/. "
                     "Thoát 0 khi đã có báo cáo (kể cả khi dữ liệu có lỗi: lỗi được ghi trong báo cáo); "
@@ -178,7 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     template.set_defaults(run=run_template)
 
     send = commands.add_parser(
-        "send", parents=[common], help="gửi báo cáo và gói phản hồi bằng thư điện tử, mỗi thư một lần",
+        "send", parents=[common, locking], help="gửi báo cáo và gói phản hồi bằng thư điện tử, mỗi thư một lần",
         description="Gửi những gì lệnh report đã ghi vào OUT/<năm>-Q<quý>/ (không làm lại báo cáo): báo cáo của "
                     "Đảng ủy tới các địa chỉ [send] report_to, gói phản hồi của từng chi bộ tới Email của chi bộ "
                     "trong danh mục. Sổ gửi thư OUT/delivery.sqlite giữ mỗi thư đã gửi: chạy lại chỉ gửi thư chưa "
@@ -196,6 +205,73 @@ def build_parser() -> argparse.ArgumentParser:
     send.add_argument("--resend-unknown", action="store_true",
                       help="gửi lại cả thư chưa rõ đã tới chưa (mất kết nối giữa chừng)")
     send.set_defaults(run=run_send)
+
+    remind = commands.add_parser(
+        "remind", parents=[common, locking], help="gửi thư nhắc các chi bộ chưa gửi hoặc có tệp không dùng được",
+        description="Theo báo cáo gần nhất trong OUT/<năm>-Q<quý>/ (chạy report hoặc watch trước): gửi thư nhắc tới "
+                    "Email của từng chi bộ chưa gửi danh sách (kèm mẫu đã ghi sẵn mã đơn vị) hoặc có tệp không dùng "
+                    "được (kèm báo cáo phản hồi), nói rõ hạn gửi. Mỗi chi bộ nhiều nhất một thư nhắc mỗi ngày (sổ "
+                    "gửi thư). Thoát 0 khi mọi thư đã gửi; 4 khi có thư không gửi được hoặc chưa rõ đã tới chưa.",
+        epilog=f"Ví dụ: {invocation()} remind --year 2022 --quarter 3 --dry-run")
+    remind.add_argument("--quarter", "-q", type=_quarter, required=True, help="quý cần nhắc")
+    remind.add_argument("--year", "-y", type=_year, help="năm (bỏ trống nếu OUT chỉ có một báo cáo của quý này)")
+    remind.add_argument("--out", type=Path, default=Path("output"), help="thư mục kết quả (mặc định: output)")
+    remind.add_argument("--config", type=Path, default=None, help="tệp cấu hình có mục [smtp]")
+    remind.add_argument("--dry-run", action="store_true",
+                        help="không gửi: ghi từng thư thành tệp .eml vào OUT/<năm>-Q<quý>/outbox/ để xem trước")
+    remind.add_argument("--only", nargs="+", default=(), metavar="MÃ", help="chỉ nhắc các chi bộ này")
+    remind.set_defaults(run=run_remind)
+
+    status = commands.add_parser(
+        "status", parents=[common], help="xem tình hình báo cáo của một quý: ai đã gửi, ai muộn, lỗi, phản hồi",
+        description="In bảng các đơn vị theo cây tổ chức: tình trạng, đúng hạn hay muộn, số lỗi và cảnh báo, "
+                    "phản hồi đã gửi chưa; rồi số liệu tổng, phạm vi số liệu và các thay đổi so với lần chạy trước. "
+                    "Chỉ đọc những gì lệnh report (hoặc watch) và send đã ghi vào OUT/<năm>-Q<quý>/ và sổ gửi thư; "
+                    "không đọc tệp Excel nào. Thoát 0; 1 khi chưa có báo cáo của quý đó.",
+        epilog=f"Ví dụ: {invocation()} status --quarter 3 --json")
+    status.add_argument("--quarter", "-q", type=_quarter, required=True, help="quý cần xem")
+    status.add_argument("--year", "-y", type=_year, help="năm (bỏ trống nếu OUT chỉ có một báo cáo của quý này)")
+    status.add_argument("--out", type=Path, default=Path("output"), help="thư mục kết quả (mặc định: output)")
+    status.add_argument("--json", action="store_true", help="in một tài liệu JSON thay cho bảng")
+    status.set_defaults(run=run_status)
+
+    watch = commands.add_parser(
+        "watch", help="theo dõi thư mục nhận, tự làm lại báo cáo khi chi bộ gửi tệp",
+        description="Làm báo cáo của kỳ đã chọn (hoặc kỳ mới nhất trong thư mục nhận), rồi theo dõi thư mục nhận: "
+                    "có tệp mới, tệp gửi lại hay tệp bị xóa thì đợi tệp chép xong (--settle giây không đổi, tệp Excel "
+                    "mở được) rồi làm lại báo cáo của kỳ có tệp đó; nhiều tệp cùng lúc thì mỗi kỳ làm lại một lần. "
+                    "Bỏ qua tệp khóa của Office (~$…, .~lock…), tệp đang tải dở (.tmp, .part, .crdownload), tệp ẩn và "
+                    "tệp hệ thống. Mỗi việc một dòng, có giờ. Tệp hỏng không làm dừng việc theo dõi. Ctrl-C để dừng "
+                    "(thoát 0); mỗi thư mục kết quả chỉ một lệnh watch (lệnh thứ hai thoát 1 ngay).",
+        epilog=f"Ví dụ: {invocation()} watch --inbox hop-thu --units danh-muc-don-vi.xlsx --out ket-qua "
+               "--config pipeline.toml --send")
+    watch.add_argument("--debug", action="store_true",
+                       help="in chi tiết lỗi (traceback) khi không bắt đầu được hoặc một lần làm lại báo cáo hỏng")
+    watch.add_argument("--inbox", type=Path, default=None,
+                       help="thư mục chứa các tệp danh sách; không bao giờ bị sửa. Ghi cùng --units; bỏ cả hai "
+                            f"thì dùng dữ liệu mẫu ({SAMPLE_INBOX}, {SAMPLE_UNITS})")
+    watch.add_argument("--units", type=Path, default=None, help="tệp danh mục đơn vị của đảng bộ (ghi cùng --inbox)")
+    watch.add_argument("--out", type=Path, default=Path("output"), help="thư mục ghi kết quả (mặc định: output)")
+    watch.add_argument("--config", type=Path, default=None,
+                       help="tệp cấu hình TOML của đảng bộ, đọc lại mỗi lần làm lại báo cáo (mặc định: pipeline.toml "
+                            f"ở thư mục hiện tại; với dữ liệu mẫu: {SAMPLE_CONFIG})")
+    watch.add_argument("--quarter", "-q", type=_quarter,
+                       help="quý làm báo cáo khi bắt đầu (mặc định: kỳ mới nhất trong thư mục nhận)")
+    watch.add_argument("--year", "-y", type=_year, help="năm, ghi cùng --quarter (bỏ trống thì lấy theo các tệp)")
+    watch.add_argument("--send", action="store_true",
+                       help="gửi ngay gói phản hồi mới cho chi bộ có tệp vừa đến hoặc vừa đổi (qua sổ gửi thư: mỗi "
+                            "gói một lần; cấu hình cần mục [smtp])")
+    watch.add_argument("--poll", action="store_true",
+                       help="dò thư mục định kỳ thay vì đợi thông báo của hệ thống tệp: dùng cho thư mục dùng chung "
+                            "qua mạng, nơi thông báo không tới")
+    watch.add_argument("--settle", type=_seconds, default=None, metavar="GIÂY",
+                       help="số giây một tệp phải không đổi (kích thước, thời gian sửa) mới coi là đã chép xong "
+                            "(mặc định: 3)")
+    watch.add_argument("--no-feedback", action="store_true",
+                       help="chỉ làm báo cáo của Đảng ủy, không làm gói phản hồi cho từng chi bộ")
+    watch.add_argument("--workers", type=_workers, default=None, metavar="N",
+                       help="số tiến trình đọc tệp và làm gói phản hồi song song (mặc định: bằng số lõi CPU)")
+    watch.set_defaults(run=run_watch)
 
     init = commands.add_parser(
         "init", parents=[common], help="chuẩn bị thư mục làm việc cho một đảng bộ (cấu hình, danh mục, thư mục nhận)",
@@ -257,6 +333,9 @@ class _Console:
         if not self.quiet:
             print(text)
 
+    def say(self, text: str) -> None:
+        print(text, file=sys.stderr)
+
 
 def run_report(args) -> Exit:
     from pipeline.app import make_report
@@ -270,7 +349,7 @@ def run_report(args) -> Exit:
     run = make_report(inbox=inbox, units=units, quarter=args.quarter, year=args.year, out=args.out,
                       config=config, report_date=args.date, feedback=not args.no_feedback,
                       workers=args.workers, dask=args.dask, rebuild_feedback=args.rebuild_feedback,
-                      display=console)
+                      display=console, wait=not args.no_wait)
     report = run.report
     for warning in run.warnings:
         print(f"Cảnh báo: {warning}", file=sys.stderr)
@@ -282,14 +361,22 @@ def run_report(args) -> Exit:
                   + (f"; chưa gửi: {number(len(cov.missing))}" if cov.missing else "")
                   + (f"; không dùng được: {number(len(cov.rejected))}" if cov.rejected else "")
                   + f". Lỗi: {number(report.error_count())}, cảnh báo: {number(report.warning_count())}.")
+    if report.deadline is not None:
+        console.print(f"Hạn gửi {report.deadline:%d/%m/%Y}: đúng hạn {number(cov.on_time)}, muộn {number(cov.late)}.")
     if run.feedback is not None:
         console.print(f"Phản hồi: {number(len(run.feedback.rendered))} chi bộ làm mới, "
                       f"{number(len(run.feedback.reused))} dùng lại.")
+    if run.changes:
+        console.print(f"Thay đổi so với lần chạy trước ({number(len(run.changes))} chi bộ):")
+        for change in run.changes:
+            console.print(f"  {change['text']}")
     print(f"Báo cáo: {run.pdf}")
     print(f"Số liệu Excel: {run.workbook}")
     print(f"summary.json: {run.summary}")
     if run.packages:
         print(f"Phản hồi cho từng chi bộ: {run.packages}")
+    if run.page:
+        print(f"Trang tổng quan (mở bằng trình duyệt): {run.page}")
     return Exit.OK
 
 
@@ -321,7 +408,7 @@ def run_send(args) -> Exit:
     console = _Console(args.quiet)
     planned, outcome = send_reports(year=args.year, quarter=args.quarter, out=args.out, config=args.config,
                                     dry_run=args.dry_run, only=tuple(args.only),
-                                    resend_unknown=args.resend_unknown, display=console)
+                                    resend_unknown=args.resend_unknown, display=console, wait=not args.no_wait)
     if args.dry_run:
         for path in outcome.written:
             print(f"Thư (chưa gửi): {path}")
@@ -339,6 +426,85 @@ def run_send(args) -> Exit:
         if items:
             print(f"{title} ({len(items)}): " + "; ".join(items))
     return Exit.NOT_ALL_SENT if outcome.failed or outcome.unknown else Exit.OK
+
+
+def run_remind(args) -> Exit:
+    from pipeline.app import send_reminders
+
+    console = _Console(args.quiet)
+    planned, outcome = send_reminders(year=args.year, quarter=args.quarter, out=args.out, config=args.config,
+                                      dry_run=args.dry_run, only=tuple(args.only), display=console,
+                                      wait=not args.no_wait)
+    if args.dry_run:
+        for path in outcome.written:
+            print(f"Thư nhắc (chưa gửi): {path}")
+        console.print(f"Đã ghi {len(outcome.written)} thư nhắc; không gửi thư nào.")
+    else:
+        console.print(f"Đã gửi {len(outcome.sent)} thư nhắc, đã nhắc hôm nay từ trước {len(outcome.skipped)}, "
+                      f"không gửi được {len(outcome.failed)}, chưa rõ đã tới {len(outcome.unknown)}.")
+    if not planned.letters and not planned.no_address:
+        console.print("Không có chi bộ nào cần nhắc: mọi chi bộ đã có số liệu trong báo cáo gần nhất.")
+    for title, items in (("Không gửi được", outcome.failed), ("Chưa rõ đã tới chưa", outcome.unknown),
+                         ("Chi bộ chưa có Email trong danh mục", planned.no_address)):
+        if items:
+            print(f"{title} ({len(items)}): " + "; ".join(items))
+    return Exit.NOT_ALL_SENT if outcome.failed or outcome.unknown else Exit.OK
+
+
+def run_status(args) -> Exit:
+    import json
+
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from pipeline.app import quarter_status
+    from pipeline.render.page import change_lines, status_document, total_lines, unit_rows
+    from pipeline.render.vn import number
+
+    standing = quarter_status(out=args.out, year=args.year, quarter=args.quarter)
+    if args.json:
+        print(json.dumps(status_document(standing), ensure_ascii=False, indent=2))
+        return Exit.OK
+    table = Table(title=f"{standing.committee} — {standing.label}", box=box.SIMPLE_HEAD, title_justify="left")
+    for header, justify in (("Mã", "left"), ("Đơn vị", "left"), ("Tình trạng", "left"), ("Thời hạn", "left"),
+                            ("Lỗi", "right"), ("Cảnh báo", "right"), ("Phản hồi", "left")):
+        table.add_column(header, justify=justify)
+    for row in unit_rows(standing):
+        u = row.unit
+        table.add_row(*(Text(x) for x in (u.code, "  " * u.depth + u.name, row.status, row.timeliness,
+                                          number(u.errors), number(u.warnings), row.said_feedback)),
+                      style=None if u.is_cell else "bold")
+    # Into a pipe or a file: each row on one line, however long (and no colours).
+    Console(width=None if sys.stdout.isatty() else 1000, highlight=False).print(table)
+    for line in total_lines(standing) + change_lines(standing):
+        print(line)
+    return Exit.OK
+
+
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text.replace(",", "."))
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds <= 3600:
+        raise argparse.ArgumentTypeError(f"số giây phải lớn hơn 0, ví dụ 3 hoặc 1,5 (đang là \"{text}\")")
+    return seconds
+
+
+def run_watch(args) -> Exit:
+    from pipeline.watch import DEFAULT_SETTLE, watch
+
+    inbox, units = _inputs(args)
+    config = args.config
+    if config is None and (inbox, units) == (SAMPLE_INBOX, SAMPLE_UNITS) and SAMPLE_CONFIG.is_file():
+        config = SAMPLE_CONFIG
+    watch(inbox, units, args.out, config=config, year=args.year, quarter=args.quarter, send=args.send,
+          poll=args.poll, settle=DEFAULT_SETTLE if args.settle is None else args.settle,
+          feedback=not args.no_feedback, workers=args.workers, log=lambda line: print(line, flush=True),
+          debug=args.debug)
+    return Exit.OK   # stopped by Ctrl-C or SIGTERM: the watch's normal end
 
 
 def run_init(args) -> Exit:
@@ -418,6 +584,9 @@ def main(argv: list[str] | None = None) -> int:
         return Exit.USAGE
     try:
         return args.run(args)
+    except Busy as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return Exit.BUSY
     except PipelineError as exc:
         if args.debug:
             raise
@@ -426,6 +595,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Đã dừng.", file=sys.stderr)
         return Exit.INTERRUPTED
+    except BrokenPipeError:  # `… | head`: the reader has what it wanted
+        with suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 — nothing more is written; no flush error at exit
+        return Exit.OK
     except Exception as exc:  # a bug: one line unless --debug
         if args.debug:
             raise

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from pipeline.errors import PipelineError
+from pipeline.period import Period
 
 
 SECURITY = ("ssl", "starttls", "none")
@@ -47,6 +48,26 @@ class SendSettings:
 
     report_to: tuple[str, ...] = ()
     max_message_mb: float = 10.0  # what many government servers accept; base64 adds a third
+
+
+@dataclass(frozen=True)
+class DeadlineSettings:
+    """[deadlines]: when the cells' files are due. `days_after_quarter = 5`: by the 5th day after
+    the quarter's last day; a quarter's own date wins (`"2022-Q3" = "07/10/2022"`). Neither: no
+    deadline, and timeliness is not judged."""
+
+    days_after_quarter: int | None = None
+    dates: tuple[tuple[str, dt.date], ...] = ()    # (period slug "2022-Q3", its deadline)
+
+    def for_period(self, period: Period) -> tuple[dt.date | None, str | None]:
+        """The deadline of `period` and how it was set, in words (None, None: no deadline)."""
+        own = dict(self.dates).get(period.slug)
+        if own is not None:
+            return own, f"hạn do Ban Tổ chức định cho {period.label}"
+        if self.days_after_quarter is not None:
+            return (period.end + dt.timedelta(days=self.days_after_quarter),
+                    f"{self.days_after_quarter} ngày sau khi hết quý")
+        return None, None
 
 
 @dataclass(frozen=True)
@@ -83,6 +104,8 @@ class Config:
     # Mail delivery (`send`): the [smtp] and [send] sections.
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     send: SendSettings = field(default_factory=SendSettings)
+    # When the cells' files are due (`watch`, `status`, the coverage section): [deadlines].
+    deadlines: DeadlineSettings = field(default_factory=DeadlineSettings)
 
     @property
     def document_number_line(self) -> str:
@@ -164,7 +187,11 @@ def load_config(path: Path | None) -> Config:
         raise PipelineError(f"Tệp cấu hình {path} viết sai cú pháp TOML: {exc}. Sửa lại rồi chạy lại.") from None
     flat: dict = {}
     for key, value in data.items():
-        if key in NESTED:
+        if key == "deadlines":
+            if not isinstance(value, dict):
+                raise PipelineError(f"deadlines trong {path} phải là một mục [deadlines].")
+            flat[key] = _deadlines(value, path)
+        elif key in NESTED:
             if not isinstance(value, dict):
                 raise PipelineError(f"{key} trong {path} phải là một mục [{key}].")
             flat[key] = _nested(NESTED[key], value, key, path)
@@ -228,6 +255,37 @@ def _nested(kind, values: dict, section: str, path: Path):
     if out.get("security", "starttls") not in SECURITY:
         raise PipelineError(f"security trong mục [{section}] của {path} phải là một trong: {', '.join(SECURITY)}.")
     return kind(**out)
+
+
+_SLUG = re.compile(r"(\d{4})-Q([1-4])", re.IGNORECASE)
+
+
+def _deadlines(values: dict, path: Path) -> DeadlineSettings:
+    """[deadlines]: `days_after_quarter` (a whole number of days) and any number of
+    `"2022-Q3" = "07/10/2022"` lines."""
+    days = values.get("days_after_quarter")
+    if days is not None and not (isinstance(days, int) and not isinstance(days, bool) and 0 <= days <= 366):
+        raise PipelineError(f"days_after_quarter trong mục [deadlines] của {path} phải là số ngày (số nguyên "
+                            f"từ 0 đến 366), ví dụ days_after_quarter = 5; đang là {days!r}.")
+    dates = []
+    for key, value in values.items():
+        if key == "days_after_quarter":
+            continue
+        slug = _SLUG.fullmatch(key.strip())
+        if slug is None:
+            raise PipelineError(f"Mục [deadlines] trong {path} có khóa không biết: {key}. Ghi days_after_quarter = 5, "
+                                "hoặc hạn của từng quý, ví dụ \"2022-Q3\" = \"07/10/2022\".")
+        period = Period(int(slug.group(1)), int(slug.group(2)))
+        day = value if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else \
+            parse_day(value) if isinstance(value, str) else None
+        if day is None:
+            raise PipelineError(f"Hạn của {period.label} trong mục [deadlines] của {path} phải là một ngày, "
+                                f"ví dụ \"{period.slug}\" = \"07/10/2022\"; đang là {value!r}.")
+        if day <= period.end:
+            raise PipelineError(f"Hạn của {period.label} trong mục [deadlines] của {path} ({day:%d/%m/%Y}) chưa sau "
+                                f"ngày cuối quý ({period.end:%d/%m/%Y}). Kiểm tra lại.")
+        dates.append((period.slug, day))
+    return DeadlineSettings(days_after_quarter=days, dates=tuple(dates))
 
 
 def require_identity(config: Config, source: Path | None) -> None:

@@ -40,6 +40,7 @@ from pipeline.mail import Letter, compose, short_name
 from pipeline.period import Period
 from pipeline.render import vn
 from pipeline.feedback.views import STATUS_RULES
+from pipeline.template import template_name, write_template
 
 LEDGER_NAME = "delivery.sqlite"
 OUTBOX = "outbox"
@@ -97,6 +98,13 @@ class Ledger:
                         (state, reply, attempts, _now(), row))
         self.db.commit()
 
+    def sent_on(self, period: str, kind: str, unit: str | None, recipient: str, day: dt.date) -> bool:
+        """Whether a message was sent (or perhaps sent) to `recipient` on `day`, local time."""
+        return self.db.execute(
+            "SELECT 1 FROM messages WHERE period = ? AND kind = ? AND unit IS ? AND recipient = ? AND state != ? "
+            "AND substr(created, 1, 10) = ? LIMIT 1",
+            (period, kind, unit, recipient, FAILED, day.isoformat())).fetchone() is not None
+
     def rows(self) -> list[sqlite3.Row]:
         return self.db.execute("SELECT * FROM messages ORDER BY id").fetchall()
 
@@ -119,11 +127,7 @@ class Plan:
 
 def plan(folder: Path, config: Config, only: Iterable[str] = ()) -> Plan:
     """The letters for one quarter's reports in `folder` (`<out>/<year>-Q<q>`)."""
-    summary_path = folder / "summary.json"
-    if not summary_path.is_file():
-        raise PipelineError(f"Chưa có báo cáo trong {folder} (không thấy summary.json). Chạy make report cho kỳ này "
-                            "trước, rồi gửi.")
-    summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    summary = _summary(folder)
     only = {code.upper() for code in only}
     units = summary["units"]
     root = units[0]
@@ -176,6 +180,85 @@ def plan(folder: Path, config: Config, only: Iterable[str] = ()) -> Plan:
                      "returned": any(p.suffix == ".xlsx" for p in files),
                      "attachments": [short_name(p.name) for p in files]}))
     return out
+
+
+def _summary(folder: Path) -> dict:
+    path = folder / "summary.json"
+    if not path.is_file():
+        raise PipelineError(f"Chưa có báo cáo trong {folder} (không thấy summary.json). Chạy make report cho kỳ này "
+                            "trước, rồi gửi.")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+# ---------- reminders ----------
+
+REMINDER = "reminder"
+REMINDER_DIR = "reminders"     # inside the quarter's folder: the pre-filled templates sent with reminders
+
+
+def plan_reminders(folder: Path, config: Config, today: dt.date, only: Iterable[str] = ()) -> Plan:
+    """A reminder for each cell whose figures are not in the last report (it sent nothing, or
+    nothing usable): what is wrong, the deadline and how far it is, and what to do — with a
+    pre-filled roster template (nothing came) or its feedback package (its file could not be used)."""
+    summary = _summary(folder)
+    only = {code.upper() for code in only}
+    period = Period(summary["period"]["year"], summary["period"]["quarter"])
+    deadline = (summary.get("deadline") or {}).get("date")
+    deadline = dt.date.fromisoformat(deadline) if deadline else None
+    reasons = _rejection_reasons(folder)
+    committee_name = config.committee_name or summary["units"][0]["name"]
+    out = Plan()
+    for unit in summary["units"]:
+        code = unit["code"]
+        if unit["type"] not in CELL_TYPES or unit["status"] not in ("missing", "rejected") or \
+                (only and code.upper() not in only):
+            continue
+        where = f"{code} {unit['name']}"
+        if not unit.get("email"):
+            out.no_address.append(where)
+            continue
+        if unit["status"] == "missing":
+            files = [write_template(folder / REMINDER_DIR / template_name(code, period), (code, unit["name"]), period)]
+        else:
+            package = folder / "units" / safe_name(code)
+            files = sorted(p for p in package.glob("*") if p.is_file() and p.suffix in (".pdf", ".xlsx")) \
+                if package.is_dir() else []
+        out.letters.append(Letter(
+            kind=REMINDER, unit=code, to=unit["email"], template="mail_reminder.txt.j2", files=tuple(files),
+            context={"period": period.label, "committee_name": committee_name, "unit": unit,
+                     "signature": _signature(config), "deadline": f"{deadline:%d/%m/%Y}" if deadline else None,
+                     "days_left": (deadline - today).days if deadline else None,
+                     "reasons": reasons.get(code, []), "attachments": [short_name(p.name) for p in files]}))
+    return out
+
+
+def _rejection_reasons(folder: Path) -> dict[str, list[str]]:
+    """unit → why each of its files for the period could not be used (the run's manifest.json)."""
+    try:
+        listing = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    out: dict[str, list[str]] = {}
+    for f in listing.get("files", []):
+        if f.get("status") == "rejected" and f.get("unit") and f.get("period") == folder.name:
+            out.setdefault(f["unit"], []).append(f"{f['file']}: {f.get('reason') or 'không dùng được'}")
+    return out
+
+
+def remind(folder: Path, out: Path, config: Config, *, today: dt.date, dry_run: bool = False,
+           only: Iterable[str] = (), progress: Callable[[Iterable], Iterable] = lambda items: items,
+           sleep: Callable[[float], None] = time.sleep) -> tuple[Plan, Outcome]:
+    """Send the reminders of `plan_reminders`, at most one per cell and address a calendar day (by
+    the ledger's clock, the system's). `today`: the day the letters count the deadline from."""
+    planned = plan_reminders(folder, config, today, only)
+    sending_day = dt.datetime.now().astimezone().date()
+
+    def decide(ledger: Ledger, letter: Letter, whole: str) -> tuple[str, str | None]:
+        done = ledger.sent_on(folder.name, letter.kind, letter.unit, letter.to, sending_day)
+        return (SKIP if done else SEND), None
+
+    return planned, transmit(planned.letters, folder, out, config, decide, dry_run=dry_run, progress=progress,
+                             sleep=sleep)
 
 
 def _figures_line(figures: dict) -> str:
@@ -283,18 +366,43 @@ def deliver(folder: Path, out: Path, config: Config, *, dry_run: bool = False, o
     """Send (or, `dry_run`, write as .eml into `folder/outbox/`) every letter of `plan(folder)`,
     recording each in the ledger at `out/delivery.sqlite`."""
     planned = plan(folder, config, only)
+
+    def decide(ledger: Ledger, letter: Letter, whole: str) -> tuple[str, str | None]:
+        previous = ledger.last(folder.name, letter.kind, letter.unit, letter.to)
+        sent_before = ledger.last_sent(folder.name, letter.kind, letter.unit, letter.to)
+        if previous is not None and previous["state"] == UNKNOWN and not resend_unknown:
+            return UNKNOWN, None
+        # (an "unknown" row here is one asked to be sent again: --resend-unknown)
+        if sent_before is not None and sent_before["digest"] == whole and previous["state"] != UNKNOWN:
+            return SKIP, None
+        return SEND, sent_before["message_id"] if sent_before is not None and sent_before["digest"] != whole else None
+
+    return planned, transmit(planned.letters, folder, out, config, decide, dry_run=dry_run, progress=progress,
+                             sleep=sleep)
+
+
+SEND, SKIP = "send", "skip"
+Decision = Callable[[Ledger, Letter, str], tuple[str, str | None]]
+
+
+def transmit(letters: list[Letter], folder: Path, out: Path, config: Config, decide: Decision, *,
+             dry_run: bool = False, progress: Callable[[Iterable], Iterable] = lambda items: items,
+             sleep: Callable[[float], None] = time.sleep) -> Outcome:
+    """Send each letter that `decide(ledger, letter, digest)` says to send (SEND, with the
+    Message-ID it corrects or None; SKIP; UNKNOWN: held back), recording it in the ledger; or,
+    `dry_run`, write every letter as .eml into `folder/outbox/` and send nothing."""
     outcome = Outcome()
     period = folder.name
     s = config.smtp
     if dry_run:
-        for letter in planned.letters:
+        for letter in letters:
             message = compose(letter, sender=s.sender or "ban-to-chuc@localhost", reply_to=s.reply_to)
             address = parseaddr(letter.to)[1] or letter.to
             target = folder / OUTBOX / f"{letter.kind}-{safe_name(letter.unit or '')}-{safe_name(address)}.eml"
             with atomic_path(target) as tmp:
                 tmp.write_bytes(message.as_bytes())
             outcome.written.append(target)
-        return planned, outcome
+        return outcome
     if not s.host or not s.sender:
         raise PipelineError("Chưa ghi máy chủ thư: thêm mục [smtp] với host và sender vào tệp cấu hình "
                             "(xem README, mục gửi thư).")
@@ -309,21 +417,17 @@ def deliver(folder: Path, out: Path, config: Config, *, dry_run: bool = False, o
     pause = 60.0 / s.rate_per_minute if s.rate_per_minute else 0.0
     try:
         ledger.interrupted()
-        for letter in progress(planned.letters):
+        for letter in progress(letters):
             label = f"{letter.unit} → {letter.to}"
             attachments = [(p.name, p.read_bytes()) for p in letter.files]   # read once: digest and message
             whole, each = digest(attachments)
-            previous = ledger.last(period, letter.kind, letter.unit, letter.to)
-            sent_before = ledger.last_sent(period, letter.kind, letter.unit, letter.to)
-            if previous is not None and previous["state"] == UNKNOWN and not resend_unknown:
+            action, correction_of = decide(ledger, letter, whole)
+            if action == UNKNOWN:
                 outcome.unknown.append(label)
                 continue
-            # (an "unknown" row here is one asked to be sent again: --resend-unknown)
-            if sent_before is not None and sent_before["digest"] == whole and previous["state"] != UNKNOWN:
+            if action == SKIP:
                 outcome.skipped.append(label)
                 continue
-            correction_of = sent_before["message_id"] if sent_before is not None and \
-                sent_before["digest"] != whole else None
             message = compose(letter, sender=s.sender, reply_to=s.reply_to, correction_of=correction_of,
                               attachments=attachments)
             if transport.client is None:
@@ -343,7 +447,7 @@ def deliver(folder: Path, out: Path, config: Config, *, dry_run: bool = False, o
     finally:
         transport.close()
         ledger.close()
-    return planned, outcome
+    return outcome
 
 
 def _send_one(transport: Transport, message, sleep) -> tuple[str, str, int]:

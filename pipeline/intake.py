@@ -23,7 +23,11 @@ from pipeline.roster import Workbook
 from pipeline.rulebook import RULES, Issue, Unusable
 from pipeline.status import FileStatus
 
+# Files an inbox holds that are nobody's submission: what the system leaves in a folder, and what is
+# still being written (an office suite's temporary save, a browser's download). `ignored_reason`
+# says which; the report's listing, the manifest and `watch` all go by it.
 IGNORED_NAMES = (".DS_Store", "Thumbs.db", "desktop.ini")
+PARTIAL_SUFFIXES = {".tmp": "tệp tạm", ".part": "tệp đang tải dở", ".crdownload": "tệp đang tải dở"}
 
 
 @dataclass
@@ -41,16 +45,42 @@ class Submission:
         return self.workbook.file
 
 
+def ignored_reason(name: str) -> str | None:
+    """Why a file of this name is not read as a submission, in the words a clerk reads ("tệp khóa
+    của Office"); None when it may be one. Office's `~$…` and LibreOffice's `.~lock…#` sit beside a
+    workbook while it is open; `.tmp`, `.part`, `.crdownload` are a save or a download not yet done."""
+    if name.startswith("~$"):
+        return "tệp khóa của Office"
+    if name.startswith(".~lock"):
+        return "tệp khóa của LibreOffice"
+    suffix = Path(name).suffix.lower()
+    if suffix in PARTIAL_SUFFIXES:
+        return f"{PARTIAL_SUFFIXES[suffix]} ({suffix})"
+    if name.lower() in {n.lower() for n in IGNORED_NAMES}:
+        return "tệp hệ thống"
+    if name.startswith("."):
+        return "tệp ẩn"
+    return None
+
+
 def list_inbox(inbox: Path) -> list[Path]:
-    """Every file a clerk put in the inbox (sub-folders included), minus lock and system files."""
+    """Every file a clerk put in the inbox (sub-folders included), minus what `ignored_reason`
+    leaves out (lock, partial, hidden and system files)."""
     inbox = Path(inbox)
     if not inbox.is_dir():
         raise PipelineError(f"Không tìm thấy thư mục nhận danh sách {inbox}. Kiểm tra lại INBOX= / --inbox.")
-    files = [
-        p for p in inbox.rglob("*")
-        if p.is_file() and not p.name.startswith(("~$", ".~lock", ".")) and p.name not in IGNORED_NAMES
-    ]
+    files = [p for p in inbox.rglob("*") if p.is_file() and ignored_reason(p.name) is None]
     return sorted(files, key=lambda p: str(p.relative_to(inbox)).lower())
+
+
+def require_apart(inbox: Path, out: Path) -> None:
+    """Stop when the output folder is the inbox or inside it (or holds it): the reports would be
+    written into the inbox, and the next run would read them as rosters."""
+    inbox, out = Path(inbox).resolve(), Path(out).resolve()
+    if out == inbox or inbox in out.parents or out in inbox.parents:
+        raise PipelineError(f"Thư mục kết quả {out} và thư mục nhận {inbox} lồng vào nhau: kết quả sẽ bị ghi vào "
+                            "thư mục nhận và bị đọc lại như danh sách. Chọn thư mục kết quả ở ngoài thư mục nhận "
+                            "(OUT= / --out).")
 
 
 # ---------- which unit ----------

@@ -16,12 +16,12 @@ from pipeline.contract import LABELS, REGISTER_COLUMNS
 from pipeline.files import atomic_path
 from pipeline.report import Report
 from pipeline.rulebook import SEVERITY_VI
-from pipeline.status import UnitStatus
+from pipeline.status import Timeliness, UnitStatus
 
 SUMMARY_TOTALS = ("members", "probationary", "admitted_quarter", "admitted_ytd", "recognized_quarter",
                   "candidates", "candidates_certified", "overdue")
 UNIT_FIGURES = ("members", "probationary", "admitted_quarter", "admitted_ytd", "recognized_quarter",
-                "candidates", "candidates_certified", "overdue", "cells_expected", "cells_accepted")
+                "candidates", "candidates_certified", "overdue", "cells_expected", "cells_submitted", "cells_accepted")
 
 
 def pdf_name(report: Report) -> str:
@@ -40,18 +40,27 @@ def _int_or_none(value):
     return None if pd.isna(value) else int(value)
 
 
+def _float_or_none(value):
+    return None if pd.isna(value) else float(value)
+
+
 def summary(report: Report) -> dict:
     totals = report.totals
     p = report.period
     out = {
         "period": {"year": p.year, "quarter": p.quarter, "start": p.start.isoformat(), "end": p.end.isoformat()},
         "report_date": report.report_date.isoformat(),
+        "deadline": {"date": report.deadline.isoformat() if report.deadline else None, "rule": report.deadline_rule,
+                     "assessed_at": report.assessed_at.isoformat(timespec="seconds") if report.assessed_at else None},
         "structure": dict(report.structure),
         "totals": {k: int(totals[k]) for k in SUMMARY_TOTALS},
         "coverage": {
             "expected": report.coverage.expected, "submitted": report.coverage.submitted,
             "accepted": report.coverage.accepted, "rejected": list(report.coverage.rejected),
             "missing": list(report.coverage.missing), "complete": report.coverage.complete,
+            "on_time": report.coverage.on_time, "late": report.coverage.late,
+            "completeness_rate": report.coverage.completeness_rate,
+            "on_time_rate": report.coverage.on_time_rate if report.deadline else None,
         },
         "units": [],
         "issues": [i.to_dict() for i in report.issues],
@@ -71,21 +80,32 @@ def summary(report: Report) -> dict:
                "email": _text_or_none(u.get("email"))}
         row.update({k: int(u[k]) for k in UNIT_FIGURES})
         row["target_year"] = _int_or_none(u["target_year"])
+        seen = u["submitted_at"]
+        row.update({"errors": int(u["errors"]), "warnings": int(u["warnings"]),
+                    "timeliness": _text_or_none(u["timeliness"]), "days_late": _int_or_none(u["days_late"]),
+                    "submitted_at": None if pd.isna(seen) else seen.isoformat(timespec="seconds"),
+                    "cells_on_time": int(u["cells_on_time"]), "cells_late": int(u["cells_late"]),
+                    "completeness_rate": _float_or_none(u["completeness_rate"]),
+                    "on_time_rate": _float_or_none(u["on_time_rate"])})
         out["units"].append(row)
     return out
 
 
-def write_summary(report: Report, folder: Path) -> Path:
+def write_summary(report: Report, folder: Path, generated_at: dt.datetime | None = None) -> Path:
+    """`generated_at`: when the run was made (the next run's manifest says "since then")."""
     path = folder / "summary.json"
+    content = summary(report)
+    if generated_at is not None:
+        content["generated_at"] = generated_at.isoformat(timespec="seconds")
     with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps(summary(report), ensure_ascii=False, indent=2, allow_nan=False), encoding="utf-8")
+        tmp.write_text(json.dumps(content, ensure_ascii=False, indent=2, allow_nan=False), encoding="utf-8")
     return path
 
 
 # Excel: the department's own column names.
 UNIT_HEADERS = {
     "code": "Mã đơn vị", "name": "Tên đơn vị", "type": "Loại đơn vị", "parent": "Mã cấp trên",
-    "status_vi": "Tình trạng", "members": "Đảng viên", "probationary": "Dự bị",
+    "status_vi": "Tình trạng", "timeliness_vi": "Thời hạn gửi", "members": "Đảng viên", "probationary": "Dự bị",
     "admitted_quarter": "Kết nạp trong quý", "admitted_ytd": "Kết nạp từ đầu năm",
     "target_year": "Chỉ tiêu năm", "achievement": "Đạt chỉ tiêu (%)",
     "recognized_quarter": "Công nhận chính thức trong quý", "overdue": "Quá hạn xét chính thức",
@@ -106,6 +126,8 @@ def workbook_tables(report: Report) -> dict[str, pd.DataFrame]:
     units = report.units.reset_index().rename(columns={"index": "code"})
     units["name"] = ["    " * d + n for d, n in zip(units["depth"], units["name"])]
     units["status_vi"] = [UnitStatus(s).vi for s in units["status"]]
+    units["timeliness_vi"] = [Timeliness(t).words(_int_or_none(d)) if isinstance(t, str) else None
+                              for t, d in zip(units["timeliness"], units["days_late"])]
     units["achievement"] = [round(100 * a / t, 1) if not pd.isna(t) and t else None
                             for a, t in zip(units["admitted_ytd"], units["target_year"])]
     units = units[list(UNIT_HEADERS)].rename(columns=UNIT_HEADERS)
@@ -113,7 +135,7 @@ def workbook_tables(report: Report) -> dict[str, pd.DataFrame]:
     issues["severity_vi"] = issues["severity"].map(SEVERITY_VI)
     issues = issues[list(ISSUE_HEADERS)].rename(columns=ISSUE_HEADERS)
     files = report.files.rename(columns={"file": "Tệp", "unit": "Đơn vị", "period": "Kỳ", "status_vi": "Tình trạng",
-                                         "errors": "Số lỗi", "warnings": "Số cảnh báo"}).drop(columns=["status", "path"])
+                                         "errors": "Số lỗi", "warnings": "Số cảnh báo"}).drop(columns=["status", "path", "slug"])
     person = {key: LABELS[key] for key in ("full_name", "birth_date", "gender", "admitted_on")}
     unit = {"unit_code": REGISTER_COLUMNS["code"], "unit_name": "Đơn vị"}
     admitted = report.admitted_in_quarter.rename(columns=person | unit)

@@ -41,14 +41,15 @@ class Register:
     def cells(self) -> pd.DataFrame:
         return self.units[self.units["is_cell"]]
 
-    def ancestors_frame(self) -> pd.DataFrame:
-        """(cell, ancestor) pairs, each cell paired with itself and every unit above it.
+    def ancestors_frame(self, every_unit: bool = False) -> pd.DataFrame:
+        """(cell, ancestor) pairs, each cell paired with itself and every unit above it (with
+        `every_unit`, every unit so paired, committees too: for what a committee has of its own).
 
         Used to roll figures up the tree with one groupby instead of a loop per level.
         """
         parent = self.units["parent"]
         pairs = []
-        for cell in self.cells.index:
+        for cell in self.units.index if every_unit else self.cells.index:
             unit = cell
             while unit is not None and not pd.isna(unit):
                 pairs.append((cell, unit))

@@ -42,10 +42,21 @@ class Coverage:
     accepted: int
     rejected: list[str]   # unit codes (or file names no unit was found for)
     missing: list[str]    # unit codes
+    on_time: int = 0      # cells whose usable file came by the deadline (pipeline.deadlines)
+    late: int = 0         # cells whose usable file came after it
 
     @property
     def complete(self) -> bool:
         return not self.rejected and not self.missing and self.accepted == self.expected
+
+    @property
+    def completeness_rate(self) -> float | None:
+        return self.accepted / self.expected if self.expected else None
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """None when no deadline is set (Report.deadline)."""
+        return self.on_time / self.expected if self.expected else None
 
 
 @dataclass
@@ -58,7 +69,8 @@ class Report:
     # (the register's, where feedback is sent; None when it has none),
     # status ("accepted" | "rejected" | "missing" for cells, "aggregate" otherwise),
     # file (accepted file name or None), target_year (Int64, summed up the tree, <NA> when no
-    # unit of the subtree has one), then FIGURE_COLUMNS (int).
+    # unit of the subtree has one), then FIGURE_COLUMNS (int), errors and warnings (the unit's
+    # issues; a committee's: its subtree's), then deadlines.TIMELINESS_COLUMNS.
     units: pd.DataFrame
     structure: dict[str, int | str]   # Register.structure(): the tree's shape below the root
     coverage: Coverage
@@ -69,8 +81,14 @@ class Report:
     overdue: pd.DataFrame
     issues: list[Issue] = field(default_factory=list)
     # Every file found in the inbox: file (name inside the inbox), path (where it is read from;
-    # never written), unit, period (label), status, status_vi, errors, warnings.
+    # never written), unit, period (label), slug ("2022-Q3"), status, status_vi, errors, warnings.
     files: pd.DataFrame | None = None
+    # When the cells' files were due (None: no deadline set, timeliness not judged), how it was set
+    # (config.DeadlineSettings.for_period), and when timeliness was judged (files not yet come by
+    # then are "awaiting" until the deadline has passed).
+    deadline: dt.date | None = None
+    deadline_rule: str | None = None
+    assessed_at: dt.datetime | None = None
 
     @property
     def root(self) -> str:

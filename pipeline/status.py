@@ -60,3 +60,30 @@ _UNIT_NOTES = {
     UnitStatus.MISSING: "chưa gửi danh sách",
     UnitStatus.REJECTED: "tệp không dùng được",
 }
+
+
+class Timeliness(enum.StrEnum):
+    """Whether a cell's file came by the deadline (Report.units["timeliness"]; None for committees)."""
+
+    ON_TIME = "on_time"     # a usable file first seen on or before the deadline
+    LATE = "late"           # first seen after it (days_late says by how much)
+    RECEIVED = "received"   # a usable file, and no deadline set to judge it by
+    REJECTED = "rejected"   # files came, none usable
+    MISSING = "missing"     # nothing came, and the deadline has passed (or none is set)
+    AWAITING = "awaiting"   # nothing yet, the deadline has not passed
+
+    def words(self, days_late: int | None = None) -> str:
+        """As the status table and page say it ("Muộn 3 ngày")."""
+        if self is Timeliness.LATE and days_late:
+            return f"Muộn {days_late} ngày"
+        return _TIMELINESS_VI[self]
+
+
+_TIMELINESS_VI = {
+    Timeliness.ON_TIME: "Đúng hạn",
+    Timeliness.LATE: "Muộn",
+    Timeliness.RECEIVED: "Đã nhận",
+    Timeliness.REJECTED: "Tệp không dùng được",
+    Timeliness.MISSING: "Chưa gửi",
+    Timeliness.AWAITING: "Chưa gửi (chưa đến hạn)",
+}

@@ -114,6 +114,13 @@ cafile = ""
 report_to = []
 # Cỡ tối đa một thư (MB); gói lớn hơn không gửi, được liệt kê
 max_message_mb = 10.0
+
+# Hạn gửi danh sách của các chi bộ (đúng hạn / muộn trong báo cáo, lệnh status, trang tổng quan, thư
+# nhắc). Bỏ dấu # ở một trong hai dòng dưới: số ngày sau ngày cuối quý, hoặc ngày cụ thể của một quý
+# (ngày của quý thắng số ngày). Không ghi gì: không xét đúng hạn.
+[deadlines]
+# days_after_quarter = 5
+# "2025-Q1" = "07/04/2025"
 """
 
 

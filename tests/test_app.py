@@ -41,6 +41,9 @@ class Recorder:
         self.seen.append(label)
         yield
 
+    def say(self, text):
+        self.seen.append(text)
+
 
 def test_make_report_writes_the_report_and_returns_what_it_wrote(committee):
     display = Recorder()

@@ -21,8 +21,9 @@ from aiosmtpd.smtp import AuthResult, LoginPassword  # noqa: E402
 
 from builders import member, sample_config, write_register, write_roster  # noqa: E402
 from pipeline import delivery  # noqa: E402
-from pipeline.app import make_report, send_reports  # noqa: E402
-from pipeline.config import SendSettings, SmtpSettings  # noqa: E402
+from pipeline.app import make_report, send_reminders, send_reports  # noqa: E402
+from pipeline.cli import main  # noqa: E402
+from pipeline.config import DeadlineSettings, SendSettings, SmtpSettings  # noqa: E402
 from pipeline.errors import PipelineError  # noqa: E402
 
 REGISTER = [
@@ -287,3 +288,68 @@ def test_a_recipient_with_a_name_is_greeted_by_it(reports, tmp_path, server):
     [message] = inbox.to("tt@example.vn")
     assert str(message["To"]) == "Thường trực Đảng ủy Khối <tt@example.vn>"
     assert message.get_body(("plain",)).get_content().startswith("Kính gửi: Thường trực Đảng ủy Khối,")
+
+
+# ---------- reminders ----------
+
+REMIND_REGISTER = REGISTER + [
+    ["CB-D", "Chi bộ Phòng Kỹ thuật", "Chi bộ cơ sở", "DB-T", "cb-d@example.vn", 1],
+    ["CB-E", "Chi bộ Phòng Đối ngoại", "Chi bộ cơ sở", "DB-T", "cb-e@example.vn", 1],
+    ["CB-F", "Chi bộ Phòng Lưu trữ", "Chi bộ cơ sở", "DB-T", None, None],
+]
+
+
+@pytest.fixture
+def late_quarter(reports, tmp_path):
+    """The `reports` committee with three more cells: CB-D sent nothing, CB-E a file that cannot be
+    read, CB-F nothing and has no address; the deadline (05/10/2022) has passed."""
+    write_register(tmp_path / "units.xlsx", REMIND_REGISTER)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for path in (reports / "inbox").iterdir():
+        (inbox / path.name).write_bytes(path.read_bytes())
+    (inbox / "CB-E_2022-Q3.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
+    out = tmp_path / "out"
+    make_report(inbox=inbox, units=tmp_path / "units.xlsx", quarter=3, out=out,
+                config=sample_config(deadlines=DeadlineSettings(days_after_quarter=5)),
+                report_date=dt.date(2022, 10, 27), workers=1,
+                now=dt.datetime(2022, 10, 8, 9, 0).astimezone())
+    return out
+
+
+def test_a_reminder_goes_to_each_cell_without_figures_once_a_day(late_quarter, server):
+    inbox, port = server
+    config = replace(settings(port), deadlines=DeadlineSettings(days_after_quarter=5))
+    planned, outcome = send_reminders(year=2022, quarter=3, out=late_quarter, config=config,
+                                      today=dt.date(2022, 10, 8))
+    assert sorted(outcome.sent) == ["CB-D → cb-d@example.vn", "CB-E → cb-e@example.vn"]
+    assert planned.no_address == ["CB-F Chi bộ Phòng Lưu trữ"]              # said, not skipped silently
+    assert inbox.to("cb-a@example.vn") == []                                  # its figures are in: no reminder
+    [missing] = inbox.to("cb-d@example.vn")
+    assert str(missing["Subject"]) == "Nhắc gửi danh sách đảng viên quý III năm 2022 — Chi bộ Phòng Kỹ thuật"
+    body = missing.get_body(("plain",)).get_content()
+    assert "chưa nhận được danh sách đảng viên quý III năm 2022" in body
+    assert "Hạn gửi là ngày 05/10/2022, đã quá 3 ngày" in body
+    [template] = list(missing.iter_attachments())
+    assert template.get_filename() == "mau-danh-sach-CB-D-2022-Q3.xlsx"
+    [rejected] = inbox.to("cb-e@example.vn")
+    body = rejected.get_body(("plain",)).get_content()
+    assert "tệp chưa dùng được" in body and "CB-E_2022-Q3.xlsx:" in body
+    assert sorted(p.get_filename() for p in rejected.iter_attachments()) == ["phan-hoi-CB-E-2022-Q3.pdf"]
+
+    _, again = send_reminders(year=2022, quarter=3, out=late_quarter, config=config, today=dt.date(2022, 10, 8))
+    assert again.sent == [] and len(again.skipped) == 2 and len(inbox.arrived) == 2     # once a day
+    rows = [r for r in delivery.Ledger(late_quarter / delivery.LEDGER_NAME).rows() if r["kind"] == "reminder"]
+    assert [(r["unit"], r["state"]) for r in rows] == [("CB-D", "sent"), ("CB-E", "sent")]
+
+
+def test_remind_from_the_command_line_dry_run_writes_the_letters(late_quarter, capsys):
+    code = main(["remind", "--quarter", "3", "--out", str(late_quarter), "--dry-run", "--only", "CB-D"])
+    printed = capsys.readouterr().out
+    assert code == 0
+    [letter] = list((late_quarter / "2022-Q3" / "outbox").glob("reminder-*.eml"))
+    assert letter.name == "reminder-CB-D-cb-d@example.vn.eml" and f"Thư nhắc (chưa gửi): {letter}" in printed
+    message = email.message_from_bytes(letter.read_bytes(), policy=policy.default)
+    assert "Hạn gửi là ngày 05/10/2022" in message.get_body(("plain",)).get_content()
+    assert not (late_quarter / delivery.LEDGER_NAME).exists() or not delivery.Ledger(
+        late_quarter / delivery.LEDGER_NAME).rows()

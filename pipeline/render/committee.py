@@ -22,7 +22,7 @@ from pipeline.render.pdf import environment, write_pdf
 from pipeline.report import FIGURE_COLUMNS, Report
 from pipeline import rulebook
 from pipeline.rulebook import ERROR, SEVERITY_VI
-from pipeline.status import UnitStatus
+from pipeline.status import Timeliness, UnitStatus
 
 TEMPLATE = "committee.html.j2"
 
@@ -269,6 +269,39 @@ def coverage_view(report: Report) -> dict:
     }
 
 
+# Committees in the timeliness table: the whole committee and the level below it (the rest, to
+# any depth, in the workbook and summary.json).
+TIMELINESS_DEPTH = 1
+
+
+def timeliness_view(report: Report) -> dict | None:
+    """Section II's deadline paragraph and its table of rates (None: no deadline set)."""
+    if report.deadline is None:
+        return None
+    units = report.units
+    decimals = max(1, report.config.ratio_decimals)
+    late = units[units["timeliness"] == Timeliness.LATE]
+    rows = [{"name": u["name"], "depth": int(u["depth"]), "expected": int(u["cells_expected"]),
+             "accepted": int(u["cells_accepted"]), "on_time": int(u["cells_on_time"]), "late": int(u["cells_late"]),
+             "completeness": vn.percent(u["completeness_rate"], decimals),
+             "on_time_rate": vn.percent(u["on_time_rate"], decimals)}
+            for u in units[~units["is_cell"] & (units["depth"] <= TIMELINESS_DEPTH)].to_dict("records")
+            if u["cells_expected"]]
+    awaiting = int((units["timeliness"] == Timeliness.AWAITING).sum())
+    cov = report.coverage
+    return {
+        "deadline": vn.short_date(report.deadline),
+        "rule": report.deadline_rule,
+        "on_time": cov.on_time,
+        "late": cov.late,
+        "on_time_rate": vn.percent(cov.on_time_rate or 0, decimals),
+        "late_names": _bounded([f"{name} ({days} ngày)" for name, days in zip(late["name"], late["days_late"])]),
+        "awaiting": awaiting,
+        "rows": rows,
+        "cut": int((~units["is_cell"] & (units["depth"] > TIMELINESS_DEPTH)).sum()),
+    }
+
+
 def issue_rows(report: Report) -> list[dict]:
     """One row per rule: label, severity, how many issues, how many units; errors first."""
     counts = Counter((i.severity, i.rule) for i in report.issues)
@@ -341,6 +374,7 @@ def committee_context(report: Report) -> dict:
         "target": target,
         "achievement": _achievement(_int(totals["admitted_ytd"]), target, decimals),
         "coverage": coverage_view(report),
+        "timeliness": timeliness_view(report),
         "unit_rows": rows,
         "table_cut": table_cut,
         "column_widths": unit_column_widths(rows),
