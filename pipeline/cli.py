@@ -4,6 +4,9 @@
     python -m pipeline check FILE...              validate rosters before sending them
     python -m pipeline template [...]             ready-to-fill roster workbooks
     python -m pipeline watch [...]                the reports remade as the cells' files come
+    python -m pipeline status --quarter 3         where the quarter stands (what the runs wrote)
+    python -m pipeline send / remind --quarter 3  the reports, the feedback, reminders by mail
+    python -m pipeline init DIR                   a committee's folder
 """
 
 from __future__ import annotations
@@ -194,14 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "gửi; báo cáo đổi thì gửi thư đính chính. Thoát 0 khi mọi thư đã gửi; 4 khi có thư không "
                     "gửi được hoặc chưa rõ đã tới chưa; 1 khi không gửi được gì.",
         epilog=f"Ví dụ: {invocation()} send --year 2022 --quarter 3 --dry-run")
-    send.add_argument("--quarter", "-q", type=_quarter, required=True, help="quý của báo cáo cần gửi")
-    send.add_argument("--year", "-y", type=_year, help="năm (bỏ trống nếu OUT chỉ có một báo cáo của quý này)")
-    send.add_argument("--out", type=Path, default=Path("output"), help="thư mục kết quả của lệnh report (mặc định: output)")
-    send.add_argument("--config", type=Path, default=None, help="tệp cấu hình có mục [smtp] và [send]")
-    send.add_argument("--dry-run", action="store_true",
-                      help="không gửi: ghi từng thư thành tệp .eml vào OUT/<năm>-Q<quý>/outbox/ để xem trước")
-    send.add_argument("--only", nargs="+", default=(), metavar="MÃ",
-                      help="chỉ gửi cho các đơn vị này (committee: báo cáo của Đảng ủy)")
+    _mail_options(send, "quý của báo cáo cần gửi", "chỉ gửi cho các đơn vị này (committee: báo cáo của Đảng ủy)")
     send.add_argument("--resend-unknown", action="store_true",
                       help="gửi lại cả thư chưa rõ đã tới chưa (mất kết nối giữa chừng)")
     send.set_defaults(run=run_send)
@@ -213,13 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "được (kèm báo cáo phản hồi), nói rõ hạn gửi. Mỗi chi bộ nhiều nhất một thư nhắc mỗi ngày (sổ "
                     "gửi thư). Thoát 0 khi mọi thư đã gửi; 4 khi có thư không gửi được hoặc chưa rõ đã tới chưa.",
         epilog=f"Ví dụ: {invocation()} remind --year 2022 --quarter 3 --dry-run")
-    remind.add_argument("--quarter", "-q", type=_quarter, required=True, help="quý cần nhắc")
-    remind.add_argument("--year", "-y", type=_year, help="năm (bỏ trống nếu OUT chỉ có một báo cáo của quý này)")
-    remind.add_argument("--out", type=Path, default=Path("output"), help="thư mục kết quả (mặc định: output)")
-    remind.add_argument("--config", type=Path, default=None, help="tệp cấu hình có mục [smtp]")
-    remind.add_argument("--dry-run", action="store_true",
-                        help="không gửi: ghi từng thư thành tệp .eml vào OUT/<năm>-Q<quý>/outbox/ để xem trước")
-    remind.add_argument("--only", nargs="+", default=(), metavar="MÃ", help="chỉ nhắc các chi bộ này")
+    _mail_options(remind, "quý cần nhắc", "chỉ nhắc các chi bộ này")
     remind.set_defaults(run=run_remind)
 
     status = commands.add_parser(
@@ -292,6 +282,18 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--force", action="store_true", help="ghi đè cấu hình và danh mục đã có")
     init.set_defaults(run=run_init)
     return parser
+
+
+def _mail_options(command: argparse.ArgumentParser, quarter_help: str, only_help: str) -> None:
+    """What `send` and `remind` share: the report to mail from, the settings, a dry run, some units."""
+    command.add_argument("--quarter", "-q", type=_quarter, required=True, help=quarter_help)
+    command.add_argument("--year", "-y", type=_year, help="năm (bỏ trống nếu OUT chỉ có một báo cáo của quý này)")
+    command.add_argument("--out", type=Path, default=Path("output"),
+                         help="thư mục kết quả của lệnh report (mặc định: output)")
+    command.add_argument("--config", type=Path, default=None, help="tệp cấu hình có mục [smtp] (và [send])")
+    command.add_argument("--dry-run", action="store_true",
+                         help="không gửi: ghi từng thư thành tệp .eml vào OUT/<năm>-Q<quý>/outbox/ để xem trước")
+    command.add_argument("--only", nargs="+", default=(), metavar="MÃ", help=only_help)
 
 
 # `init`'s options, in the order it asks: every key that names the committee, in the configuration's

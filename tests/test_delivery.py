@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import email
-import socket
 import ssl
 from dataclasses import replace
 from email import policy
@@ -20,6 +19,7 @@ from aiosmtpd.controller import Controller  # noqa: E402
 from aiosmtpd.smtp import AuthResult, LoginPassword  # noqa: E402
 
 from builders import member, sample_config, write_register, write_roster  # noqa: E402
+from mailserver import Mailbox as Inbox, free_port  # noqa: E402
 from pipeline import delivery  # noqa: E402
 from pipeline.app import make_report, send_reminders, send_reports  # noqa: E402
 from pipeline.cli import main  # noqa: E402
@@ -33,44 +33,6 @@ REGISTER = [
     ["CB-C", "Chi bộ Văn phòng", "Chi bộ cơ sở", "DB-T", None, None],
 ]
 RETURNED = "DS đảng viên Phòng Tham mưu quý 3 - da kiem tra.xlsx"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Inbox:
-    """The server side: every message that arrived, and what to answer (for the failure tests)."""
-
-    def __init__(self):
-        self.arrived: list[tuple[list[str], email.message.EmailMessage]] = []
-        self.raw: dict[str, bytes] = {}    # recipient → the last message's bytes as they arrived
-        self.refuse: dict[str, str] = {}   # recipient → "550 …" at RCPT
-        self.busy_once = False             # answer the first DATA with a 451
-        self.drop_after_data = False       # close the connection after the data, before answering
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address in self.refuse:
-            return self.refuse[address]
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        if self.busy_once:
-            self.busy_once = False
-            return "451 Thử lại sau"
-        message = email.message_from_bytes(envelope.content, policy=policy.default)
-        self.arrived.append((list(envelope.rcpt_tos), message))
-        self.raw.update(dict.fromkeys(envelope.rcpt_tos, envelope.content))
-        if self.drop_after_data:
-            server.transport.close()
-            return None
-        return "250 Đã nhận"
-
-    def to(self, address: str) -> list[email.message.EmailMessage]:
-        return [m for rcpt, m in self.arrived if address in rcpt]
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,6 @@ import json
 import os
 import re
 import shutil
-import socket
 from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -27,6 +26,7 @@ from urllib.parse import unquote, urlparse
 import pytest
 
 from builders import member, sample_config, write_register, write_roster
+from mailserver import Mailbox, free_port
 from pipeline import cli
 from pipeline.app import make_report, send_reminders, send_reports
 from pipeline.config import DeadlineSettings, SendSettings, SmtpSettings
@@ -53,25 +53,7 @@ REGISTER = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """Accepts every message except to the addresses in `refuse`."""
-
-    refuse = {"cb-h1@example.vn": "550 Hộp thư không tồn tại"}
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address in self.refuse:
-            return self.refuse[address]
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        return "250 Đã nhận"
+REFUSED = {"cb-h1@example.vn": "550 Hộp thư không tồn tại"}
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +81,7 @@ def quarter(tmp_path_factory):
     write_roster(inbox / "CB-H1_2022-Q3.xlsx", "CB-H1", [member("Phạm Văn Đức", 1985, n=4)])
     report = make_report(**run, config=config, now=SECOND_RUN)
 
-    controller = Controller(Server(), hostname="127.0.0.1", port=free_port())
+    controller = Controller(Mailbox(refuse=REFUSED), hostname="127.0.0.1", port=free_port())
     controller.start()
     try:
         smtp = SmtpSettings(host="127.0.0.1", port=controller.port, security="none",

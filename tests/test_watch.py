@@ -7,21 +7,18 @@ with CB-A's file (2 members) in the inbox. `--settle 1` and `--no-feedback` keep
 
 from __future__ import annotations
 
-import email
 import json
 import os
 import queue
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
 from contextlib import suppress
 from dataclasses import replace
-from email import policy
 from pathlib import Path
 
 import pytest
@@ -278,29 +275,14 @@ def test_the_library_entry_point_waits_on_an_empty_inbox_and_stops_when_asked(tm
     assert lines[-1].endswith(" Đã dừng theo dõi.") and all(STAMP.match(line) for line in lines)
 
 
-class Mailbox:
-    """An SMTP server on loopback (aiosmtpd): every message that arrived, by recipient."""
-
-    def __init__(self):
-        self.arrived: list[tuple[list[str], email.message.EmailMessage]] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.arrived.append((list(envelope.rcpt_tos), email.message_from_bytes(envelope.content,
-                                                                               policy=policy.default)))
-        return "250 Đã nhận"
-
-    def subjects(self, address: str) -> list[str]:
-        return [str(m["Subject"]) for rcpt, m in self.arrived if address in rcpt]
-
-
 def test_with_send_the_cell_whose_file_changed_gets_its_new_feedback_and_no_other_cell_does(committee):
     controller = pytest.importorskip("aiosmtpd.controller")
     from pipeline.config import SmtpSettings
     from pipeline.watch import watch
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    from mailserver import Mailbox, free_port
+
+    port = free_port()
     mailbox = Mailbox()
     server = controller.Controller(mailbox, hostname="127.0.0.1", port=port)
     server.start()
