@@ -61,6 +61,7 @@ watch: install ## theo dõi thư mục nhận, tự làm lại báo cáo khi có
 		$(if $(CONFIG),--config "$(CONFIG)") $(if $(SEND),--send) $(if $(POLL),--poll) $(if $(SETTLE),--settle "$(SETTLE)")
 
 test: install lint ## chạy toàn bộ kiểm thử (kể cả make lint) / run the test suite
+	@bash scripts/system-deps.sh --browser
 	$(PY) -m pytest -q
 
 lint: install ## kiểm tra mã: ruff và các tầng import / ruff and the import-linter layers

@@ -223,6 +223,9 @@ def child_pipeline(
     from pipeline.outputs import pdf_name, workbook_name, write_summary, write_workbook
     from pipeline.register import read_register
     from pipeline.render.committee import write_committee_pdf
+    from pipeline.arrivals import record as record_arrivals
+    from pipeline.manifest import ignored_files, manifest, write_manifest
+    from pipeline.render.page import write_status_page
 
     seconds: dict[str, float | None] = {"startup_s": time.time() - launched_at}
     rss: dict[str, float] = {"startup_s": _rss_mb()}
@@ -286,6 +289,14 @@ def child_pipeline(
     stage("pdf_s", write_committee_pdf, report, target / pdf_name(report))
     stage("workbook_s", write_workbook, report, target / workbook_name(report))
     stage("summary_s", write_summary, report, target)
+    # What a run writes besides the documents (issue 12): every file hashed and noted in the
+    # arrivals log, the manifest, the quarter's page.
+    arrivals = stage("arrivals_s", record_arrivals, out, [(s.workbook.path, s.file) for s in submissions],
+                     dt.datetime.now().astimezone())
+    stage("manifest_s", lambda: write_manifest(target, manifest(
+        report, inbox=folder / "inbox", register=folder / "units.xlsx", arrivals=arrivals,
+        ignored=ignored_files(folder / "inbox"), changed=[], previous_run=None, now=dt.datetime.now().astimezone())))
+    stage("page_s", write_status_page, target, out)
     if profiler is not None:
         profiler.disable()
         _write_profile(profiler, profile)

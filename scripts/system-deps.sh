@@ -3,10 +3,17 @@
 # - WeasyPrint needs Pango (and through it HarfBuzz, fontconfig) and HarfBuzz-Subset to subset the
 #   embedded fonts. We ship our own fonts, so no font package is needed. Without them no PDF can be
 #   made: this part stops the install when it cannot be done.
-# - The status page's browser test (tests/test_status_page.py) drives Debian's chromium
-#   (/usr/bin/chromium). Reports do not need it: when it cannot be installed the install goes on, and
-#   that test fails saying why (PIPELINE_NO_BROWSER=1 skips it on a machine without a browser).
+# - With --browser (what `make test` passes): the status page's browser test
+#   (tests/test_status_page.py) drives Debian's chromium (/usr/bin/chromium). Reports do not need
+#   it, so `make install` alone does not install it; when it cannot be installed the tests go on,
+#   and that test fails saying why (PIPELINE_NO_BROWSER=1 skips it on a machine without a browser).
 set -euo pipefail
+want_browser=""
+case "${1:-}" in
+  --browser) want_browser=1 ;;
+  "") ;;
+  *) echo "scripts/system-deps.sh: tham số không biết: $1 (chỉ có --browser)" >&2; exit 2 ;;
+esac
 have() { ldconfig -p 2>/dev/null | grep -q "$1"; }
 
 pango=""
@@ -14,7 +21,7 @@ if ! { have 'libpango-1.0.so.0' && have 'libpangoft2-1.0.so.0' && have 'libharfb
   pango="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"
 fi
 browser=""
-if [ ! -x /usr/bin/chromium ]; then
+if [ -n "$want_browser" ] && [ ! -x /usr/bin/chromium ]; then
   browser="chromium"
 fi
 if [ -z "$pango" ] && [ -z "$browser" ]; then

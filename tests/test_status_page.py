@@ -107,7 +107,7 @@ def browser(tmp_path_factory):
     if os.environ.get("PIPELINE_NO_BROWSER") == "1":
         pytest.skip("PIPELINE_NO_BROWSER=1: không chạy trình duyệt")
     if not CHROMIUM.is_file():
-        pytest.fail(f"Không có trình duyệt {CHROMIUM}: cài bằng scripts/system-deps.sh (cần root; hoặc "
+        pytest.fail(f"Không có trình duyệt {CHROMIUM}: cài bằng scripts/system-deps.sh --browser (make test gọi sẵn; cần root; hoặc "
                     "apt-get install chromium), hoặc đặt PIPELINE_NO_BROWSER=1 để bỏ qua kiểm thử này.")
     from playwright.sync_api import sync_playwright
 
