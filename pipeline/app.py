@@ -23,22 +23,24 @@ from typing import Protocol
 from pipeline import intake
 from pipeline.build import build_report
 from pipeline.delivery import LEDGER_NAME, Outcome, Plan, deliver, remind
-from pipeline.config import KEY_WORDS, Config, find_config, load_config, require_identity
+from pipeline.config import DEFAULT_LIMITS, KEY_WORDS, Config, LimitSettings, find_config, load_config, require_identity
 from pipeline.errors import PipelineError
 from pipeline.feedback.packages import FeedbackResult, write_feedback
 from pipeline.lock import folder_lock
-from pipeline.manifest import append_history, changes, ignored_files, manifest, previous_summary, write_manifest
-from pipeline.arrivals import record as record_arrivals
-from pipeline.outputs import pdf_name, workbook_name, write_summary, write_workbook
+from pipeline.manifest import (
+    HISTORY_NAME, MANIFEST_NAME, append_history, changes, ignored_files, manifest, previous_summary, write_manifest,
+)
+from pipeline.arrivals import LOG_NAME as ARRIVALS_NAME, record as record_arrivals
+from pipeline.outputs import SUMMARY_NAME, pdf_name, workbook_name, write_summary, write_workbook
 from pipeline.parallel import make_executor
 from pipeline.period import Period
 from pipeline.reading import read_inbox
 from pipeline.register import read_register
 from pipeline.render.committee import write_committee_pdf
-from pipeline.render.page import write_status_page
+from pipeline.render.page import PAGE_NAME, write_status_page
 from pipeline.roster import read_workbook
 from pipeline.standing import Standing, read_standing
-from pipeline.files import atomic_path
+from pipeline.files import access, atomic_path, recover, restrict, seed, staging_for, switch
 from pipeline.report import Report
 from pipeline.rulebook import ERROR, WARNING, Issue, sort_key
 from pipeline.rules import validate
@@ -135,7 +137,7 @@ def make_report(*, inbox: Path, units: Path, quarter: int, year: int | None = No
             f"{register.units.iloc[0]['name']} là đảng bộ cơ sở: việc kết nạp do ban thường vụ cấp ủy cấp trên "
             "quyết định. Ghi admitting_body trong tệp cấu hình, ví dụ admitting_body = \"Ban Thường vụ Đảng ủy Khối …\".")
     inbox_read = read_inbox(inbox, register, lambda items: display.track("Đọc danh sách", items),
-                            workers=workers)
+                            workers=workers, limits=config.limits)
     submissions = inbox_read.submissions
     if not submissions:
         raise PipelineError(f"Thư mục nhận {inbox} không có tệp nào. Chép các tệp danh sách vào rồi chạy lại.")
@@ -143,7 +145,7 @@ def make_report(*, inbox: Path, units: Path, quarter: int, year: int | None = No
     intake.require_submissions_for(submissions, period)
     out = Path(out)
     # Reading only reads: two runs may read at once; from here on they write, one at a time.
-    with folder_lock(out, command, wait=wait, on_wait=display.say):
+    with access(config.output_access), folder_lock(out, command, wait=wait, on_wait=display.say):
         started = dt.datetime.now().astimezone()
         now = now or started
         return _write_report(inbox, units, register, inbox_read, period, out, config, feedback, workers, dask,
@@ -158,16 +160,20 @@ def _write_report(inbox, units, register, inbox_read, period, out, config, feedb
                           first_seen={name: a.first_seen for name, a in arrivals.items()}, now=now)
     warnings = report_date_warnings(report.report_date, period)
 
-    folder = out / period.slug
-    folder.mkdir(parents=True, exist_ok=True)
-    before = previous_summary(folder)
+    # The quarter's outputs are replaced as one set: the new set is written beside the current one
+    # (starting from it, so kept packages and the history carry over), then put in its place at once.
+    # A run killed at any moment leaves the previous complete set or the new one (files.switch).
+    live = out / period.slug
+    recover(live)
+    before = previous_summary(live)
     previous_run = (before or {}).get("generated_at")
     changed = changes(before, report, arrivals)
-    pdf = folder / pdf_name(report)
-    with display.status("Đang viết báo cáo PDF…"), atomic_path(pdf) as tmp:
+    folder = staging_for(live)
+    seed(live, folder, copied=(HISTORY_NAME,))
+    with display.status("Đang viết báo cáo PDF…"), atomic_path(folder / pdf_name(report)) as tmp:
         write_committee_pdf(report, tmp)
-    workbook = write_workbook(report, folder / workbook_name(report))
-    summary = write_summary(report, folder, generated_at=now)
+    write_workbook(report, folder / workbook_name(report))
+    write_summary(report, folder, generated_at=now)
     packages = None
     if feedback:
         with make_executor(workers, dask) as executor:
@@ -175,12 +181,20 @@ def _write_report(inbox, units, register, inbox_read, period, out, config, feedb
                                       executor=executor, reuse=not rebuild_feedback)
     listing = manifest(report, inbox=inbox, register=units, arrivals=arrivals, ignored=ignored_files(inbox),
                        changed=changed, previous_run=previous_run, now=now)
-    manifest_path = write_manifest(folder, listing)
+    write_manifest(folder, listing)
     append_history(folder, report, changed, started=started, finished=dt.datetime.now().astimezone(),
                    command=command)
-    page = write_status_page(folder, out)
-    return ReportRun(report=report, folder=folder, pdf=pdf, workbook=workbook, summary=summary, feedback=packages,
-                     warnings=warnings, manifest=manifest_path, changes=changed, page=page)
+    write_status_page(folder, out)
+    restrict(folder, config.output_access)
+    switch(folder, live)
+    for kept in (out / LEDGER_NAME, out / ARRIVALS_NAME):   # made by earlier runs, perhaps under other settings
+        if kept.exists():
+            restrict(kept, config.output_access)
+    if packages is not None:
+        packages = replace(packages, paths=[live / p.relative_to(folder) for p in packages.paths])
+    return ReportRun(report=report, folder=live, pdf=live / pdf_name(report), workbook=live / workbook_name(report),
+                     summary=live / SUMMARY_NAME, feedback=packages, warnings=warnings, manifest=live / MANIFEST_NAME,
+                     changes=changed, page=live / PAGE_NAME)
 
 
 def report_date_warnings(day: dt.date, period: Period) -> list[str]:
@@ -220,13 +234,15 @@ class FileCheck:
 
 
 def check_files(paths: list[Path], units: Path | None = None, *, year: int | None = None,
-                quarter: int | None = None, today: dt.date | None = None) -> list[FileCheck]:
+                quarter: int | None = None, today: dt.date | None = None,
+                limits: LimitSettings = DEFAULT_LIMITS) -> list[FileCheck]:
     """Validation on its own: every file checked as the report would check it, without a report.
 
     What a cell clerk or the department runs before the deadline. Without a register (`units`)
     the unit is taken from the file as written; with one it is matched as the report does. Each
     file is checked against `year`/`quarter` (both or neither), else its own period, else the
-    last quarter that has ended by `today`; no file supersedes another."""
+    last quarter that has ended by `today`; no file supersedes another. `limits`: what one file
+    may cost to read ([limits] of the configuration); a file over one is refused, with the limit named."""
     missing = [str(p) for p in paths if not Path(p).is_file()]
     if missing:
         raise PipelineError(f"Không tìm thấy tệp: {', '.join(missing)}.")
@@ -234,7 +250,7 @@ def check_files(paths: list[Path], units: Path | None = None, *, year: int | Non
         raise PipelineError("Ghi cả --year và --quarter, hoặc bỏ cả hai (khi đó dùng kỳ ghi trong tệp).")
     period = Period(year, quarter) if year else None
     register = read_register(units) if units else None
-    workbooks = [read_workbook(Path(p), name=Path(p).name) for p in paths]
+    workbooks = [read_workbook(Path(p), name=Path(p).name, limits=limits) for p in paths]
     submissions = intake.match(workbooks, register)
     row_issues: list[Issue] = []
     members: dict[str, int] = {}
@@ -280,7 +296,8 @@ def send_reminders(*, year: int | None, quarter: int, out: Path = Path("output")
     if not isinstance(config, Config):
         config = load_config(find_config(config))
     folder = quarter_folder(out, year, quarter)
-    with folder_lock(Path(out), "remind", wait=wait, on_wait=display.say):
+    with access(config.output_access), folder_lock(Path(out), "remind", wait=wait, on_wait=display.say):
+        recover(folder)
         done = remind(folder, Path(out), config, today=today or dt.date.today(), dry_run=dry_run, only=only,
                       progress=lambda items: display.track("Gửi thư nhắc", items))
         write_status_page(folder, Path(out))
@@ -298,7 +315,8 @@ def send_reports(*, year: int | None, quarter: int, out: Path = Path("output"), 
     if not isinstance(config, Config):
         config = load_config(find_config(config))
     folder = quarter_folder(out, year, quarter)
-    with folder_lock(Path(out), "send", wait=wait, on_wait=display.say):
+    with access(config.output_access), folder_lock(Path(out), "send", wait=wait, on_wait=display.say):
+        recover(folder)
         done = deliver(folder, Path(out), config, dry_run=dry_run, only=only, resend_unknown=resend_unknown,
                        progress=lambda items: display.track("Gửi thư", items))
         write_status_page(folder, Path(out))   # what was sent shows there

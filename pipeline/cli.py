@@ -423,6 +423,7 @@ def run_send(args) -> Exit:
     for title, items in (("Không gửi được", outcome.failed), ("Chưa rõ đã tới chưa (gửi lại bằng --resend-unknown)",
                                                              outcome.unknown),
                          ("Chi bộ chưa có Email trong danh mục", planned.no_address),
+                         ("Email trong danh mục không đúng dạng một địa chỉ (sửa danh mục)", planned.bad_address),
                          ("Chi bộ chưa có gói phản hồi (chạy report không có --no-feedback)", planned.no_package),
                          ("Thư quá lớn, không gửi", planned.too_large)):
         if items:
@@ -447,7 +448,8 @@ def run_remind(args) -> Exit:
     if not planned.letters and not planned.no_address:
         console.print("Không có chi bộ nào cần nhắc: mọi chi bộ đã có số liệu trong báo cáo gần nhất.")
     for title, items in (("Không gửi được", outcome.failed), ("Chưa rõ đã tới chưa", outcome.unknown),
-                         ("Chi bộ chưa có Email trong danh mục", planned.no_address)):
+                         ("Chi bộ chưa có Email trong danh mục", planned.no_address),
+                         ("Email trong danh mục không đúng dạng một địa chỉ (sửa danh mục)", planned.bad_address)):
         if items:
             print(f"{title} ({len(items)}): " + "; ".join(items))
     return Exit.NOT_ALL_SENT if outcome.failed or outcome.unknown else Exit.OK

@@ -19,6 +19,7 @@ from pipeline.period import Period
 
 
 SECURITY = ("ssl", "starttls", "none")
+OUTPUT_ACCESS = ("owner", "group")
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,26 @@ class DeadlineSettings:
 
 
 @dataclass(frozen=True)
+class LimitSettings:
+    """[limits]: what one file of the inbox may cost to read. A file over a limit is rejected
+    alone (FILE_TOO_LARGE, the limit named), and the run goes on. The defaults accept any real
+    roster, a whole province's export included (the bench's 200,000-row workbook is 14 MB, 121 MB
+    unpacked, 13 columns, 9:1), and keep a hostile file cheap; docs/roster-format.md says why each."""
+
+    max_file_mb: int = 200                # the file as it is on disk
+    max_uncompressed_mb: int = 1_000      # every part of an .xlsx/.ods unpacked, added up
+    max_zip_members: int = 10_000         # parts of an .xlsx/.ods (a roster has about a dozen)
+    max_compression_ratio: int = 200      # unpacked / packed, for a part over 1 MB unpacked
+    max_rows: int = 1_000_000             # rows of one sheet (Excel's own limit is 1,048,576)
+    max_columns: int = 200                # columns of one sheet (the template has 13)
+    max_cells: int = 20_000_000           # rows × columns of every sheet's used area, added up
+    max_cell_chars: int = 32_767          # text of one cell (Excel's own limit); longer is cut
+
+
+DEFAULT_LIMITS = LimitSettings()
+
+
+@dataclass(frozen=True)
 class Config:
     # The body above the issuing committee, first line top left of the document
     # ("ĐẢNG BỘ TỈNH …").
@@ -106,6 +127,11 @@ class Config:
     send: SendSettings = field(default_factory=SendSettings)
     # When the cells' files are due (`watch`, `status`, the coverage section): [deadlines].
     deadlines: DeadlineSettings = field(default_factory=DeadlineSettings)
+    # What one file may cost to read (reading, check): [limits].
+    limits: LimitSettings = field(default_factory=LimitSettings)
+    # Who may read the outputs (they hold citizen IDs and birth dates): "owner" (folders 0700,
+    # files 0600) or "group" (0770 / 0660, a department's shared folder). files.ACCESS_UMASK.
+    output_access: str = "owner"
 
     @property
     def document_number_line(self) -> str:
@@ -140,10 +166,11 @@ KEY_WORDS = {
     "signer_name": "họ tên người ký",
     "recipients": "nơi nhận",
     "ratio_decimals": "số chữ số thập phân của tỷ lệ",
+    "output_access": "ai đọc được kết quả: owner (chỉ tài khoản chạy chương trình) hoặc group (cả nhóm)",
 }
 TEXT_KEYS = tuple(f.name for f in fields(Config) if f.type == "str")
 # Sections that are settings of their own (the others only group the flat keys for readability).
-NESTED = {"smtp": SmtpSettings, "send": SendSettings}
+NESTED = {"smtp": SmtpSettings, "send": SendSettings, "limits": LimitSettings}
 
 DEFAULT_FILE = Path("pipeline.toml")
 
@@ -195,6 +222,8 @@ def load_config(path: Path | None) -> Config:
             if not isinstance(value, dict):
                 raise PipelineError(f"{key} trong {path} phải là một mục [{key}].")
             flat[key] = _nested(NESTED[key], value, key, path)
+            if key == "limits":
+                _require_positive(flat[key], value, path)
         elif isinstance(value, dict):  # other sections are only for readability
             flat.update(value)
         else:
@@ -222,6 +251,10 @@ def load_config(path: Path | None) -> Config:
         if day is None:
             raise PipelineError(f"report_date trong {path} phải là một ngày, ví dụ report_date = \"27/10/2022\".")
         flat["report_date"] = day
+    if "output_access" in flat and flat["output_access"] not in OUTPUT_ACCESS:
+        raise PipelineError(f"output_access trong {path} phải là \"owner\" (chỉ tài khoản chạy chương trình đọc "
+                            f"được kết quả) hoặc \"group\" (cả nhóm của thư mục dùng chung); đang là "
+                            f"{flat['output_access']!r}.")
     if "ratio_decimals" in flat and not (
         isinstance(flat["ratio_decimals"], int) and not isinstance(flat["ratio_decimals"], bool)
         and 0 <= flat["ratio_decimals"] <= 3
@@ -255,6 +288,14 @@ def _nested(kind, values: dict, section: str, path: Path):
     if out.get("security", "starttls") not in SECURITY:
         raise PipelineError(f"security trong mục [{section}] của {path} phải là một trong: {', '.join(SECURITY)}.")
     return kind(**out)
+
+
+def _require_positive(limits: LimitSettings, given: dict, path: Path) -> None:
+    """[limits]: every limit a whole number above zero (a limit of 0 would refuse every file)."""
+    for key in given:
+        if getattr(limits, key) <= 0:
+            raise PipelineError(f"{key} trong mục [limits] của {path} phải là số nguyên lớn hơn 0, ví dụ "
+                                f"{key} = {getattr(LimitSettings(), key)}; đang là {given[key]!r}.")
 
 
 _SLUG = re.compile(r"(\d{4})-Q([1-4])", re.IGNORECASE)

@@ -36,7 +36,8 @@ from pipeline.config import Config
 from pipeline.contract import CELL_TYPES
 from pipeline.errors import PipelineError
 from pipeline.files import atomic_path, safe_name
-from pipeline.mail import Letter, compose, short_name
+from pipeline.outputs import SUMMARY_NAME
+from pipeline.mail import Letter, compose, header_text, mailbox, short_name
 from pipeline.period import Period
 from pipeline.render import vn
 from pipeline.feedback.views import STATUS_RULES
@@ -121,6 +122,7 @@ class Plan:
 
     letters: list[Letter] = field(default_factory=list)
     no_address: list[str] = field(default_factory=list)   # "CB-PC02 Chi bộ …"
+    bad_address: list[str] = field(default_factory=list)  # "CB-PC02 Chi bộ …: a@b, c@d" (not one mailbox)
     no_package: list[str] = field(default_factory=list)   # cells whose package is not there
     too_large: list[str] = field(default_factory=list)    # "CB-PC02: 14,2 MB"
 
@@ -164,8 +166,7 @@ def plan(folder: Path, config: Config, only: Iterable[str] = ()) -> Plan:
         if not files:
             out.no_package.append(where)
             continue
-        if not unit.get("email"):
-            out.no_address.append(where)
+        if not _addressable(unit, where, out):
             continue
         size = sum(p.stat().st_size for p in files)
         if size > limit:
@@ -183,7 +184,7 @@ def plan(folder: Path, config: Config, only: Iterable[str] = ()) -> Plan:
 
 
 def _summary(folder: Path) -> dict:
-    path = folder / "summary.json"
+    path = folder / SUMMARY_NAME
     if not path.is_file():
         raise PipelineError(f"Chưa có báo cáo trong {folder} (không thấy summary.json). Chạy make report cho kỳ này "
                             "trước, rồi gửi.")
@@ -214,8 +215,7 @@ def plan_reminders(folder: Path, config: Config, today: dt.date, only: Iterable[
                 (only and code.upper() not in only):
             continue
         where = f"{code} {unit['name']}"
-        if not unit.get("email"):
-            out.no_address.append(where)
+        if not _addressable(unit, where, out):
             continue
         if unit["status"] == "missing":
             files = [write_template(folder / REMINDER_DIR / template_name(code, period), (code, unit["name"]), period)]
@@ -230,6 +230,19 @@ def plan_reminders(folder: Path, config: Config, today: dt.date, only: Iterable[
                      "days_left": (deadline - today).days if deadline else None,
                      "reasons": reasons.get(code, []), "attachments": [short_name(p.name) for p in files]}))
     return out
+
+
+def _addressable(unit: dict, where: str, plan: Plan) -> bool:
+    """Whether the register gives the unit one mailbox to write to; else it is listed (no address,
+    or one that is not a single mailbox: two addresses, a typing slip), never skipped silently and
+    never stopping the other letters."""
+    if not unit.get("email"):
+        plan.no_address.append(where)
+        return False
+    if mailbox(unit["email"]) is None:
+        plan.bad_address.append(f"{where}: {header_text(unit['email'])}")
+        return False
+    return True
 
 
 def _rejection_reasons(folder: Path) -> dict[str, list[str]]:

@@ -17,10 +17,11 @@ import json
 import os
 from pathlib import Path
 
-from pipeline import __version__, intake
+from pipeline import __version__, intake, privacy
 from pipeline.arrivals import Arrival, sha256_of
 from pipeline.config import Config
 from pipeline.files import atomic_path
+from pipeline.outputs import SUMMARY_NAME
 from pipeline.render.vn import number
 from pipeline.report import Report
 from pipeline.rulebook import ERROR, sort_key
@@ -45,7 +46,7 @@ def config_digest(config: Config) -> str:
 def previous_summary(folder: Path) -> dict | None:
     """The figures the previous run of this quarter wrote (None: first run, or unreadable)."""
     try:
-        return json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        return json.loads((folder / SUMMARY_NAME).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
 
@@ -171,7 +172,7 @@ def _reasons(report: Report) -> dict[str, str]:
             hit = next((i for i in found if i.severity == ERROR), None)
         else:
             continue
-        out[row["file"]] = hit.message if hit else FileStatus(status).vi
+        out[row["file"]] = privacy.mask(hit.message) if hit else FileStatus(status).vi
     return out
 
 

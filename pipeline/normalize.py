@@ -112,7 +112,8 @@ def parse_dates(values: pd.Series, allow_year: bool = False) -> tuple[pd.Series,
         out[year] = pd.to_datetime(dict(year=numbers[year].astype(int), month=1, day=1))
         status[year] = "year"
         whole &= ~year
-    serial = whole & numbers.between(1, 2958465)
+    # Excel serial days, up to the last day of the years read (pandas holds dates only to 2262)
+    serial = whole & numbers.between(1, (dt.date(YEARS[1], 12, 31) - EXCEL_EPOCH).days)
     out[serial] = pd.Timestamp(EXCEL_EPOCH) + pd.to_timedelta(numbers[serial], unit="D")
     status[serial] = "ok"
     text = values.where(kind == "str").str.strip()

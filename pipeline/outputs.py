@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 from xlsxwriter import Workbook
 
+from pipeline import privacy
 from pipeline.bulk import paused_gc
 from pipeline.contract import LABELS, REGISTER_COLUMNS
 from pipeline.files import atomic_path
@@ -18,6 +19,7 @@ from pipeline.report import Report
 from pipeline.rulebook import SEVERITY_VI
 from pipeline.status import Timeliness, UnitStatus
 
+SUMMARY_NAME = "summary.json"
 SUMMARY_TOTALS = ("members", "probationary", "admitted_quarter", "admitted_ytd", "recognized_quarter",
                   "candidates", "candidates_certified", "overdue")
 UNIT_FIGURES = ("members", "probationary", "admitted_quarter", "admitted_ytd", "recognized_quarter",
@@ -38,6 +40,12 @@ def _text_or_none(value):
 
 def _int_or_none(value):
     return None if pd.isna(value) else int(value)
+
+
+def masked_issue(issue: dict) -> dict:
+    """An issue as the department's files show it: citizen IDs in its value and message masked
+    (privacy.mask); the cell's own package shows them in full."""
+    return issue | {"value": privacy.mask(issue.get("value")), "message": privacy.mask(issue.get("message"))}
 
 
 def _float_or_none(value):
@@ -63,7 +71,7 @@ def summary(report: Report) -> dict:
             "on_time_rate": report.coverage.on_time_rate if report.deadline else None,
         },
         "units": [],
-        "issues": [i.to_dict() for i in report.issues],
+        "issues": [masked_issue(i.to_dict()) for i in report.issues],
     }
     out["totals"]["admitted_ytd_ratio"] = report.admitted_ytd_ratio
     out["totals"]["target_year"] = _int_or_none(totals["target_year"])
@@ -93,7 +101,7 @@ def summary(report: Report) -> dict:
 
 def write_summary(report: Report, folder: Path, generated_at: dt.datetime | None = None) -> Path:
     """`generated_at`: when the run was made (the next run's manifest says "since then")."""
-    path = folder / "summary.json"
+    path = folder / SUMMARY_NAME
     content = summary(report)
     if generated_at is not None:
         content["generated_at"] = generated_at.isoformat(timespec="seconds")
@@ -119,7 +127,9 @@ ISSUE_HEADERS = {"severity_vi": "Mức độ", "rule": "Mã lỗi", "unit": "Đ�
 def _issue_frame(issues) -> pd.DataFrame:
     """One column per field, read straight off the Issue objects (no asdict per issue)."""
     fields = [f for f in ISSUE_HEADERS if f != "severity_vi"] + ["severity"]
-    return pd.DataFrame({f: [getattr(i, f) for i in issues] for f in fields}, columns=fields)
+    masked = {"value", "message"}   # the committee's workbook: citizen IDs masked (privacy.mask)
+    return pd.DataFrame({f: [privacy.mask(getattr(i, f)) if f in masked else getattr(i, f) for i in issues]
+                         for f in fields}, columns=fields)
 
 
 def workbook_tables(report: Report) -> dict[str, pd.DataFrame]:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pipeline import intake, rules
 from pipeline.bulk import paused_gc
+from pipeline.config import DEFAULT_LIMITS, LimitSettings
 from pipeline.parallel import make_reader_executor, reader_count, run_tasks
 from pipeline.register import Register
 from pipeline.roster import Workbook, read_workbooks
@@ -31,32 +32,32 @@ class Inbox:
 
 
 def read_inbox(inbox: Path, register: Register, progress: Progress = lambda it: it,
-               workers: int | None = None) -> Inbox:
+               workers: int | None = None, limits: LimitSettings = DEFAULT_LIMITS) -> Inbox:
     """Read, match and prepare every file of the inbox (nothing in it is ever written).
 
     Many files are read on `workers` processes (None: one per core), in a few large chunks:
     each worker also types its chunk's rows (`rules.prepare`), so what comes back is a few
     typed columns per chunk, not every cell as a Python object. The tables' raw rows are dropped
-    once typed."""
-    submissions, parts = _read(inbox, register, progress, workers, prepare=True)
+    once typed. A file over one of `limits` ([limits]) is refused alone, before it is parsed."""
+    submissions, parts = _read(inbox, register, progress, workers, prepare=True, limits=limits)
     return Inbox(submissions, Prepared.concat(parts))
 
 
 def load_inbox(inbox: Path, register: Register, progress: Progress = lambda it: it,
-               workers: int | None = None) -> list[intake.Submission]:
+               workers: int | None = None, limits: LimitSettings = DEFAULT_LIMITS) -> list[intake.Submission]:
     """Read and match every file of the inbox, keeping each table's raw rows (for `check`, tests,
     and whatever looks at one file); `validate` then prepares the accepted files' rows itself."""
-    return _read(inbox, register, progress, workers, prepare=False)[0]
+    return _read(inbox, register, progress, workers, prepare=False, limits=limits)[0]
 
 
-def _read(inbox, register, progress, workers, prepare: bool):
+def _read(inbox, register, progress, workers, prepare: bool, limits: LimitSettings):
     paths = intake.list_inbox(inbox)
     readers = reader_count(workers, len(paths))
     files = [(p, str(p.relative_to(inbox))) for p in paths]
     read: list[tuple] = []
     with paused_gc(), make_reader_executor(readers) as executor:
         chunks = _chunks(files, readers)
-        for _, result in progress(run_tasks(executor, read_chunk, [(c, prepare) for c in chunks])):
+        for _, result in progress(run_tasks(executor, read_chunk, [(c, prepare, limits) for c in chunks])):
             read.append(result)
     order = {name: i for i, (_, name) in enumerate(files)}
     workbooks = sorted((wb for books, _ in read for wb in books), key=lambda wb: order[wb.file])
@@ -86,10 +87,11 @@ def _size(path: Path) -> int:
         return 0
 
 
-def read_chunk(files: list[tuple[Path, str]], prepare: bool) -> tuple[list[Workbook], Prepared | None]:
+def read_chunk(files: list[tuple[Path, str]], prepare: bool,
+               limits: LimitSettings = DEFAULT_LIMITS) -> tuple[list[Workbook], Prepared | None]:
     """One task of the reading pool: read these files and, when `prepare`, type their rows."""
     with paused_gc():
-        workbooks = read_workbooks(files)
+        workbooks = read_workbooks(files, limits)
         if not prepare:
             return workbooks, None
         prepared = rules.prepare(workbooks)

@@ -12,8 +12,11 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from openpyxl.utils import get_column_letter
+
 from pipeline import rulebook, sheets, tcvn3
 from pipeline.bulk import paused_gc
+from pipeline.config import DEFAULT_LIMITS, LimitSettings
 from pipeline.contract import (
     CANDIDATE_SHEET_WORDS, INFO_LABELS, INFO_SHEET_NAMES, LABELS, MEMBER_REQUIRED, MEMBER_SHEET_NAMES,
     OWN_SHEET_NAMES, TEMPLATE_VERSION, TEMPLATE_VERSION_LABEL, is_older, template_version,
@@ -46,19 +49,26 @@ class Workbook:
         return self.members is not None
 
 
-def read_workbook(path: Path, name: str | None = None) -> Workbook:
-    """Read one file; problems come back as issues on the Workbook, never as exceptions."""
+def read_workbook(path: Path, name: str | None = None, limits: LimitSettings = DEFAULT_LIMITS) -> Workbook:
+    """Read one file; problems come back as issues on the Workbook, never as exceptions. A file
+    over one of `limits` ([limits] of the configuration) is refused before it is parsed."""
     path = Path(path)
-    wb = Workbook(file=name or path.name, path=path, mtime=os.stat(path).st_mtime)
-    grids, problems = sheets.load_grids(path, wb.file)
-    wb.issues += problems
+    try:
+        mtime = os.stat(path).st_mtime
+    except OSError:
+        mtime = 0.0   # gone since the inbox was listed: load_grids says so
+    wb = Workbook(file=name or path.name, path=path, mtime=mtime)
+    loaded = sheets.load_grids(path, wb.file, limits)
+    wb.issues += loaded.issues
+    grids = loaded.grids
     if grids is None:
         return wb
-    wb.issues += tcvn3.convert_grids(path, grids, wb.file)
+    wb.issues += tcvn3.convert_grids(path, grids, wb.file, loaded.kind)
     if not any(any(not is_blank(v) for v in row) for grid in grids.values() for row in grid):
         wb.issues.append(rulebook.make("FILE_EMPTY", file=wb.file))
         return wb
     _read_tables(wb, grids)
+    _check_uncalculated(wb, grids, loaded.uncalculated)
     return wb
 
 
@@ -99,10 +109,35 @@ def _read_tables(wb: Workbook, grids: sheets.Grids) -> None:
             problem("MISSING_COLUMN", sheet=cand_sheet, column=LABELS["full_name"])
 
 
-def read_workbooks(files: list[tuple[Path, str]]) -> list[Workbook]:
+def read_workbooks(files: list[tuple[Path, str]], limits: LimitSettings = DEFAULT_LIMITS) -> list[Workbook]:
     """read_workbook over (path, name) pairs: one task of a reading pool."""
     with paused_gc():
-        return [read_workbook(path, name) for path, name in files]
+        return [read_workbook(path, name, limits) for path, name in files]
+
+
+def _check_uncalculated(wb: Workbook, grids: sheets.Grids, cells: dict[str, list[tuple[int, int]]]) -> None:
+    """Formula cells saved without a computed value (a file written by a program that does not
+    calculate, never by Excel or LibreOffice) read as empty: a name, a date would be reported
+    missing when it is only not computed. Where the reader uses such a cell — the info sheet, a
+    column of the member or candidate table, or any sheet when no member table was found — the
+    file gets FORMULA_NOT_CALCULATED (one per sheet, naming the first cell), which makes it
+    unusable; elsewhere (an STT column, a sheet not read) the formula is harmless and ignored."""
+    tables = [t for t in (wb.members, wb.candidates) if t is not None]
+    for sheet, found in cells.items():
+        if sheet not in grids:
+            continue
+        used = [t for t in tables if t.sheet == sheet]
+        if used:
+            columns = {c for t in used for c in t.positions.values()}
+            first = min(t.header_row for t in used) - 1
+            found = [(r, c) for r, c in found if c in columns and r >= first]
+        elif sheet != wb.info_sheet and wb.members is not None:
+            continue
+        if not found:
+            continue
+        r, c = min(found)
+        wb.issues.append(rulebook.make("FORMULA_NOT_CALCULATED", file=wb.file, sheet=sheet, row=r + 1,
+                                       cell=f"{get_column_letter(c + 1)}{r + 1}", detail=len(found)))
 
 
 def _check_template_version(wb: Workbook, sheet: str) -> None:

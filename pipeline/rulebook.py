@@ -96,18 +96,44 @@ RULES: dict[str, Rule] = _rules(
     # --- files ---
     Rule("FILE_UNREADABLE", ERROR, F, "Không đọc được tệp",
          "Không đọc được tệp ({detail}). Mở tệp bằng Excel, lưu lại dạng .xlsx rồi gửi lại.",
-         "The file's bytes look like a spreadsheet but the reader fails on them (damaged zip or "
-         "OLE container, broken XML), or the file cannot be opened at all.", Unusable.YES),
+         "The file is a spreadsheet by its bytes but it is damaged or cut short (a zip without its "
+         "directory, an OLE container that does not hold together, a part that does not unpack, "
+         "XML calamine cannot read), or the file cannot be read from the disk. The detail says which, "
+         "in Vietnamese; the reader's own (English) error text is not shown.", Unusable.YES),
     Rule("FILE_PROTECTED", ERROR, F, "Tệp có đặt mật khẩu",
-         "Tệp có đặt mật khẩu nên không đọc được. Bỏ mật khẩu, lưu lại rồi gửi lại.",
-         "The file is an encrypted (password-protected) OOXML workbook.", Unusable.YES),
+         "Tệp Excel có đặt mật khẩu nên không đọc được. Bỏ mật khẩu (trong Excel: File → Info → Protect Workbook → Encrypt with Password, xóa mật khẩu rồi bấm OK), lưu lại rồi gửi lại.",
+         "The file is an encrypted (password-protected) workbook: an OLE container holding "
+         "EncryptionInfo and EncryptedPackage (Excel's \"Encrypt with Password\"), an .xls calamine "
+         "finds encrypted, or an .ods whose manifest has encryption data.", Unusable.YES),
     Rule("FILE_EMPTY", ERROR, F, "Tệp không có dữ liệu",
          "Tệp không có dữ liệu. Điền danh sách đảng viên theo mẫu rồi gửi lại.",
          "Every cell of every sheet is blank.", Unusable.YES),
     Rule("FILE_NOT_SPREADSHEET", ERROR, F, "Tệp không phải bảng tính",
-         "Tệp không phải bảng tính Excel (.xlsx, .xlsm, .xls, .ods) nên không được dùng. Gửi lại đúng tệp danh sách.",
-         "The file's name does not end in a spreadsheet suffix, or its first bytes are neither a zip "
-         "nor an OLE container (a PDF or text renamed .xlsx).", Unusable.YES),
+         "Tệp này là {detail}, không phải bảng tính Excel. Mở danh sách bằng Excel và lưu lại dạng .xlsx rồi gửi lại.",
+         "The file's bytes are not a spreadsheet the reader takes, whatever its name: a Word or "
+         "PowerPoint document, a PDF, an image, a web page (HTML) or Excel 2003 XML saved as .xls, "
+         "CSV or other text, another archive, an empty file or bytes of no known kind. The detail "
+         "says what it is (and that it was renamed, when its name ends in a spreadsheet suffix).",
+         Unusable.YES),
+    Rule("FILE_WRONG_SUFFIX", ERROR, F, "Tên tệp sai đuôi",
+         "Tệp là bảng tính {detail} nhưng tên tệp có đuôi \"{value}\" nên không được đọc. Đổi tên tệp cho có đuôi {detail} rồi gửi lại.",
+         "The file's bytes are a spreadsheet (xlsx, xlsb, xls, ods) but its name does not end in a "
+         "spreadsheet suffix; it is not read, so that nothing downstream takes it for what its name says.",
+         Unusable.YES),
+    Rule("FILE_TOO_LARGE", ERROR, F, "Tệp vượt giới hạn kích thước",
+         "Tệp vượt giới hạn {detail} nên không được đọc. Kiểm tra lại có đúng là tệp danh sách không, xóa các trang, dòng, cột thừa, lưu lại rồi gửi lại. Nếu danh sách thật sự lớn như vậy, Ban Tổ chức nâng giới hạn trong mục [limits] của tệp cấu hình.",
+         "The file is over one of the limits of [limits] in the configuration (config.LimitSettings): "
+         "its size on disk, its parts unpacked added up, its number of zip parts, the rows or columns "
+         "a sheet's data reaches, or the cells of every sheet's used area added up. Checked before "
+         "the file is parsed (for .xls and .xlsb, before its values are read); the limit is named.",
+         Unusable.YES),
+    Rule("FILE_SUSPICIOUS", ERROR, F, "Tệp có cấu trúc bất thường",
+         "Tệp có cấu trúc bất thường mà Excel và LibreOffice không bao giờ tạo ra ({detail}) nên không được mở. Tệp có thể đã bị sửa hoặc bị hỏng: không mở tệp này; đề nghị đơn vị mở danh sách gốc bằng Excel, lưu lại dạng .xlsx rồi gửi lại.",
+         "The zip or its XML is shaped the way zip bombs and XML attacks are, never the way an office "
+         "suite writes: a part unpacking to more than max_compression_ratio times its packed size, or "
+         "to more than the zip's directory says, two parts sharing bytes, an unknown packing method, "
+         "zip encryption, a document type declaration (XML entities) in any XML part.",
+         Unusable.YES),
     Rule("NO_MEMBER_SHEET", ERROR, F, "Không có trang danh sách đảng viên",
          "Không tìm thấy danh sách đảng viên trong các trang {detail} (cần trang \"Đảng viên\" có dòng tiêu đề cột \"Họ và tên\"). Dùng đúng mẫu rồi gửi lại.",
          "No sheet other than the info and candidate sheets has a header row naming the full-name "
@@ -169,6 +195,17 @@ RULES: dict[str, Rule] = _rules(
     Rule("EXCEL_ERROR", ERROR, R, "Ô có lỗi công thức",
          "Ô có lỗi công thức {value}. Sửa công thức hoặc ghi giá trị trực tiếp.",
          "A cell holds an Excel error value (#REF!, #VALUE!, #N/A, …); it is then read as empty."),
+    Rule("FORMULA_NOT_CALCULATED", ERROR, S, "Ô công thức chưa có giá trị",
+         "Trang \"{sheet}\" có {detail} ô có công thức nhưng không có giá trị đã tính (ví dụ ô {cell}; tệp được tạo bằng chương trình không tính công thức). Mở tệp bằng Excel, lưu lại rồi gửi lại.",
+         "Formula cells were saved without a computed value (a file written by a program that does "
+         "not calculate): the reader would see them as empty. Raised, once per sheet with the first "
+         "cell, when such cells are where the reader looks (the info sheet, a column of the member or "
+         "candidate table, any sheet when no member table is found); it makes the file unusable.",
+         Unusable.YES),
+    Rule("CELL_TOO_LONG", WARNING, S, "Ô quá dài, đã cắt bớt",
+         "Trang \"{sheet}\" có {detail}; phần vượt quá đã bị cắt bỏ (ví dụ ô {cell}). Kiểm tra lại các ô này và rút gọn nội dung.",
+         "A cell's text is longer than max_cell_chars of [limits] (Excel's own limit, 32,767): it is "
+         "cut to the limit and the rest of the file is read. One issue per sheet names the first cell."),
     Rule("TCVN3_CONVERTED", WARNING, S, "Chữ gõ bằng bảng mã TCVN3 (.VnTime)",
          "Trang \"{sheet}\" có {detail} ô gõ bằng bảng mã cũ TCVN3 (phông .VnTime), đã tự chuyển sang Unicode (ví dụ ô {cell}: \"{value}\" → \"{after}\"). Kiểm tra lại các ô này; lần sau dùng phông Unicode như Times New Roman.",
          "Cells of a sheet were typed in the legacy TCVN3 encoding and converted to Unicode (one "
@@ -239,6 +276,12 @@ RULES: dict[str, Rule] = _rules(
 
 # Rule codes in declaration order: the order issues of one place are listed in.
 RULE_ORDER = {code: n for n, code in enumerate(RULES)}
+
+# The reader refused the file's bytes (not a spreadsheet, damaged, protected, over a limit, shaped
+# like an attack): nothing else may open the file again, e.g. to return an annotated copy; its
+# issues are all there is to say about it.
+UNREAD_RULES = frozenset({"FILE_UNREADABLE", "FILE_PROTECTED", "FILE_NOT_SPREADSHEET", "FILE_WRONG_SUFFIX",
+                          "FILE_TOO_LARGE", "FILE_SUSPICIOUS"})
 
 
 @dataclass(frozen=True)

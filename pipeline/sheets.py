@@ -1,74 +1,167 @@
 """One file's bytes → its sheets as grids of cell values, or the reason it cannot be read.
 
-What identifies a spreadsheet (its first bytes), reading it once into memory with calamine
-(xlsx, xlsm, xls, ods), and putting back the error values (`#REF!`) calamine reads as empty. The
-tables in the grids are found by `pipeline.tables`; nothing here looks at what the cells mean.
+What the file really is and whether it may be read within the limits is `pipeline.sniff`'s (its
+bytes, never its name). Here it is read once into memory with calamine (xlsx, xlsm, xlsb, xls,
+ods), each sheet's extent checked again before its values become Python objects (the only check
+an .xls gets), text longer than a cell may hold cut, and the error values (`#REF!`)
+calamine reads as empty put back. The tables in the grids are found by `pipeline.tables`;
+nothing here looks at what the cells mean.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import io
-import struct
 import zipfile
-import zlib
+from dataclasses import dataclass, field
 from pathlib import Path
-from xml.etree import ElementTree
 
+from defusedxml import ElementTree as SafeTree
 from openpyxl import load_workbook
-from python_calamine import CalamineWorkbook
+from openpyxl.utils import get_column_letter
+from python_calamine import CalamineError, CalamineWorkbook, PasswordError, XmlError, ZipError
 
-from pipeline import rulebook
+from pipeline import rulebook, sniff
+from pipeline.config import DEFAULT_LIMITS, LimitSettings
 from pipeline.rulebook import Issue
-
-SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
 
 Grids = dict[str, list[list]]   # sheet name → rows from A1 (row i is Excel row i + 1)
 
 
-def load_grids(path: Path, file: str) -> tuple[Grids | None, list[Issue]]:
-    """Every sheet of the file at `path` (named `file` in issues), or None and why not."""
-    def problem(rule: str, **kw) -> tuple[None, list[Issue]]:
-        return None, [rulebook.make(rule, file=file, **kw)]
+@dataclass
+class Loaded:
+    """What one file gave: its grids (None when it cannot be read) and the issues on the way;
+    the format it really is, and its formula cells saved without a computed value (sheet →
+    (row, column) from 0: calamine reads them as empty, `roster` says why)."""
 
-    if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
-        return problem("FILE_NOT_SPREADSHEET", value=path.suffix)
+    grids: Grids | None
+    issues: list[Issue]
+    kind: str | None = None
+    uncalculated: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+
+
+class _Refused(Exception):
+    def __init__(self, refusal: sniff.Refusal):
+        self.refusal = refusal
+
+
+def load_grids(path: Path, file: str, limits: LimitSettings = DEFAULT_LIMITS) -> Loaded:
+    """Every sheet of the file at `path` (named `file` in issues), or None and why not. A file
+    over a limit costs no more than its look (`sniff`); nothing here raises for a bad file."""
+    def refused(refusal: sniff.Refusal) -> Loaded:
+        return Loaded(None, [rulebook.make(refusal.rule, file=file, **refusal.fields)])
+
     try:
-        data = path.read_bytes()  # once: calamine, the error-cell look and the sniffing share it
+        too_big = sniff.file_too_large(path.stat().st_size, limits)
+        if too_big:
+            return refused(too_big.refusal)
+        with open(path, "rb") as fh:  # once: the sniffing, calamine and the error-cell look share it
+            data = fh.read(limits.max_file_mb * sniff.MB + 1)   # a file still growing is not read past the limit
     except OSError as exc:
-        return problem("FILE_UNREADABLE", detail=exc.strerror or type(exc).__name__)
-    if not _looks_like_spreadsheet(data):
-        return problem("FILE_NOT_SPREADSHEET", value=path.suffix)
+        return refused(sniff.Refusal("FILE_UNREADABLE", {"detail": _os_words(exc)}))
     try:
-        grids = _read_grids(data)
-    except Exception as exc:  # calamine: zip/ole/xml errors of many types
-        if _is_encrypted(data):
-            return problem("FILE_PROTECTED")
-        return problem("FILE_UNREADABLE", detail=str(exc).splitlines()[0][:120] or type(exc).__name__)
-    _restore_error_values(path, data, grids)
-    return grids, []
+        found = sniff.sniff(data, path.suffix, limits)
+    except Exception:  # noqa: BLE001  a shape the look did not foresee: the file is refused, the run goes on
+        return refused(sniff.Refusal("FILE_UNREADABLE", {"detail": "không nhận ra được cấu trúc của tệp"}))
+    if found.refusal:
+        return refused(found.refusal)
+    try:
+        grids = _read_grids(data, limits)
+    except _Refused as exc:
+        return refused(exc.refusal)
+    except PasswordError:
+        return refused(sniff.Refusal("FILE_PROTECTED"))
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: B036  calamine's errors, and a Rust panic (pyo3 raises a BaseException)
+        return refused(sniff.Refusal("FILE_UNREADABLE", {"detail": _calamine_words(exc)}))
+    issues = _cut_long_text(grids, limits.max_cell_chars, file) if found.long_parts or found.kind == "xls" else []
+    if found.error_cells:  # a second reader refusing what calamine read leaves the errors blank
+        with contextlib.suppress(Exception):
+            _restore_error_values(data, found.kind, grids)
+    return Loaded(grids, issues, found.kind, found.uncalculated)
 
 
-def _read_grids(data: bytes) -> Grids:
-    """Every sheet of the file's bytes as a list of rows starting at A1 (row i = Excel row i + 1)."""
+def _os_words(exc: OSError) -> str:
+    """Why the file could not be read from the disk, in the clerk's words."""
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "không có quyền đọc tệp này"
+    if exc.errno == errno.ENOENT:
+        return "tệp đã bị xóa hoặc chuyển đi trong lúc đọc"
+    if exc.errno == errno.EISDIR:
+        return "đây là một thư mục"
+    return "lỗi khi đọc tệp trên đĩa"
+
+
+def _calamine_words(exc: BaseException) -> str:
+    """What calamine's failure says about the file, in the clerk's words (its own text is English
+    and technical, so it is not shown)."""
+    if isinstance(exc, ZipError):
+        return "tệp nén bên trong bảng tính bị hỏng"
+    if isinstance(exc, XmlError):
+        return "nội dung XML bên trong bảng tính bị hỏng"
+    if isinstance(exc, CalamineError):
+        return "nội dung bảng tính bị hỏng hoặc không đúng cấu trúc"
+    return "nội dung bảng tính bị hỏng"
+
+
+def _read_grids(data: bytes, limits: LimitSettings) -> Grids:
+    """Every sheet of the file's bytes as a list of rows starting at A1 (row i = Excel row i + 1).
+
+    Each sheet's extent is checked before its values are made Python objects, and the cells of
+    every sheet added up: for an .xls this is the only check (`sniff` measured the others before
+    calamine saw them)."""
     book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     grids = {}
+    cells = 0
     for name in book.sheet_names:
         sheet = book.get_sheet_by_name(name)
+        end = sheet.end
+        rows, columns = (end[0] + 1, end[1] + 1) if end else (0, 0)
+        cells += rows * columns
+        over = sniff.extent_refusal(name, rows, columns, limits) or sniff.cells_refusal(cells, limits)
+        if over:
+            raise _Refused(over.refusal)
         grids[name] = sheet.to_python(skip_empty_area=False)
     return grids
 
 
-def _restore_error_values(path: Path, data: bytes, grids: Grids) -> None:
+def _cut_long_text(grids: Grids, limit: int, file: str) -> list[Issue]:
+    """Text longer than `limit` characters cut to it, one warning per sheet naming the first cell.
+
+    Cut, not refused: no office suite writes such a cell (Excel's own limit is 32,767), so it is a
+    pasted or generated block, most likely in a note; the rest of the row, and the cell's figures,
+    are still good. Refusing the file would cost the cell its figures for one note."""
+    issues = []
+    for sheet, grid in grids.items():
+        first, count = None, 0
+        for r, row in enumerate(grid):
+            for c, value in enumerate(row):
+                if value.__class__ is str and len(value) > limit:
+                    if first is None:
+                        first = (r, c, value[:60] + "…")
+                    row[c] = value[:limit]
+                    count += 1
+        if first:
+            r, c, shown = first
+            issues.append(rulebook.make("CELL_TOO_LONG", file=file, sheet=sheet, row=r + 1,
+                                        cell=f"{get_column_letter(c + 1)}{r + 1}", value=shown,
+                                        detail=f"{count} ô dài hơn giới hạn {sniff._number(limit)} ký tự"))
+    return issues
+
+
+def _restore_error_values(data: bytes, kind: str, grids: Grids) -> None:
     """calamine reads an error cell (`#REF!`, `#DIV/0!`) as empty; put the error text back so it is
     reported, not mistaken for a blank. Only files that hold an error cell (`t="e"` in an .xlsx
-    sheet's XML, `calcext:value-type="error"` in an .ods) are read a second time, for those cells.
-    (.xls errors stay blank: known gap.)"""
-    if path.suffix.lower() == ".ods":
+    sheet's XML, `calcext:value-type="error"` in an .ods: `sniff` saw it) are read a second time,
+    for those cells. (.xls and .xlsb errors stay blank: known gap.)"""
+    if kind == "ods":
         _restore_ods_errors(data, grids)
         return
-    if path.suffix.lower() not in (".xlsx", ".xlsm") or not _has_error_cells(data):
+    if kind != "xlsx":
         return
-    book = load_workbook(path, read_only=True, data_only=True)
+    book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         for ws in book.worksheets:
             grid = grids.get(ws.title)
@@ -82,57 +175,15 @@ def _restore_error_values(path: Path, data: bytes, grids: Grids) -> None:
         book.close()
 
 
-def _has_error_cells(data: bytes) -> bool:
-    """Whether a worksheet of this .xlsx/.xlsm holds an error cell (`t="e"` in its XML)."""
-    try:
-        return any(b't="e"' in xml for xml in _worksheet_xml(data))
-    except (ValueError, struct.error, zlib.error):
-        pass
-    try:  # a zip the short reader does not take (zip64, encrypted entries…): the general one
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            return any(b't="e"' in zf.read(n) for n in zf.namelist()
-                       if n.startswith("xl/worksheets/") and n.endswith(".xml"))
-    except (zipfile.BadZipFile, KeyError, OSError, zlib.error):
-        return False
-
-
-def _worksheet_xml(data: bytes):
-    """Each `xl/worksheets/*.xml` of an xlsx held in `data`, uncompressed.
-
-    A short reader of the zip's central directory (APPNOTE 4.3.12 and 4.3.7): for a small
-    roster, `zipfile`'s general reader costs more than calamine's whole read of the file, and this
-    look happens for every file. Anything unusual raises ValueError, and the caller uses zipfile."""
-    end = data.rfind(b"PK\x05\x06")
-    if end < 0:
-        raise ValueError("no end of central directory")
-    count, _, offset = struct.unpack_from("<HII", data, end + 10)
-    if offset == 0xFFFFFFFF or count == 0xFFFF:
-        raise ValueError("zip64")
-    pos = offset
-    for _ in range(count):
-        if data[pos:pos + 4] != b"PK\x01\x02":
-            raise ValueError("bad central directory entry")
-        flags, method = struct.unpack_from("<HH", data, pos + 8)
-        size, = struct.unpack_from("<I", data, pos + 20)
-        name_len, extra_len, comment_len = struct.unpack_from("<HHH", data, pos + 28)
-        local, = struct.unpack_from("<I", data, pos + 42)
-        name = data[pos + 46:pos + 46 + name_len]
-        pos += 46 + name_len + extra_len + comment_len
-        if not (name.startswith(b"xl/worksheets/") and name.endswith(b".xml")):
-            continue
-        if flags & 1 or method not in (0, 8) or data[local:local + 4] != b"PK\x03\x04":
-            raise ValueError("encrypted, unknown method or bad local header")
-        local_name, local_extra = struct.unpack_from("<HH", data, local + 26)
-        start = local + 30 + local_name + local_extra
-        raw = data[start:start + size]
-        yield zlib.decompress(raw, -15) if method == 8 else raw
-
-
 def _put(grid: list[list], r: int, c: int, value) -> None:
     while len(grid) <= r:
         grid.append([])
     grid[r].extend([""] * (c + 1 - len(grid[r])))
     grid[r][c] = value
+
+
+# Error cells put back in one .ods at most (a real file has a few; the rest stay blank).
+_ODS_ERROR_CELLS = 100_000
 
 
 def _restore_ods_errors(data: bytes, grids: Grids) -> None:
@@ -146,7 +197,8 @@ def _restore_ods_errors(data: bytes, grids: Grids) -> None:
     table_ns = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
     calc_type = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}value-type"
     cells = (table_ns + "table-cell", table_ns + "covered-table-cell")
-    for table in ElementTree.fromstring(data).iter(table_ns + "table"):
+    budget = _ODS_ERROR_CELLS
+    for table in SafeTree.fromstring(data, forbid_dtd=True).iter(table_ns + "table"):
         grid = grids.get(table.get(table_ns + "name"))
         if grid is None:
             continue
@@ -158,24 +210,11 @@ def _restore_ods_errors(data: bytes, grids: Grids) -> None:
                 if cell.tag not in cells:
                     continue
                 span = int(cell.get(table_ns + "number-columns-repeated", "1"))
-                if cell.get(calc_type) == "error":
+                if cell.get(calc_type) == "error" and budget > 0:
                     text = "".join(cell.itertext()).strip() or "#VALUE!"
                     for rr in range(r, r + min(rows, 1000)):
                         for cc in range(c, c + min(span, 1000)):
                             _put(grid, rr, cc, text)
+                    budget -= min(rows, 1000) * min(span, 1000)
                 c += span
             r += rows
-
-
-_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-
-
-def _looks_like_spreadsheet(data: bytes) -> bool:
-    """A zip (xlsx, xlsm, ods) or an OLE container (xls, encrypted xlsx) by its first bytes;
-    anything else (a text or PDF renamed .xlsx) is not a spreadsheet at all."""
-    return data.startswith(b"PK") or data.startswith(_OLE)
-
-
-def _is_encrypted(data: bytes) -> bool:
-    """An encrypted OOXML file is an OLE container holding `EncryptedPackage`."""
-    return data.startswith(_OLE) and "EncryptedPackage".encode("utf-16-le") in data

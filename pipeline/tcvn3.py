@@ -80,12 +80,13 @@ _ONLY_TCVN3_CHARS = re.compile("[" + re.escape("".join(sorted(ONLY_TCVN3))) + "]
 _LATIN1_ACCENTED_CHARS = re.compile("[" + re.escape("".join(sorted(LATIN1_ACCENTED))) + "]")
 
 
-def convert_grids(path: Path, grids: dict[str, list[list]], file: str) -> list[Issue]:
+def convert_grids(path: Path, grids: dict[str, list[list]], file: str, kind: str | None = None) -> list[Issue]:
     """Text typed in TCVN3 (.VnTime) → Unicode, in place; one warning per sheet names an example.
 
     A cell with a character only TCVN3 uses is converted. A cell that could be either (`Giíi tÝnh`)
     is converted when its font is a `.Vn…` font (read with openpyxl, only for such files), or, where
-    fonts cannot be read (.xls, .ods), when the same sheet has sure TCVN3 cells."""
+    fonts cannot be read (.xls, .ods), when the same sheet has sure TCVN3 cells. `kind` is the
+    format the file really is (`sniff`); None: the one its suffix says."""
     if not _may_hold_tcvn3(grids):
         return []
     sure: dict[str, list[tuple[int, int]]] = {}
@@ -104,7 +105,7 @@ def convert_grids(path: Path, grids: dict[str, list[list]], file: str) -> list[I
                     unicode_seen = True
     if not sure and (not unsure or unicode_seen):
         return []
-    fonts = _vn_fonts(path, unsure) if unsure else None
+    fonts = _vn_fonts(path, kind or path.suffix.lower().lstrip("."), unsure) if unsure else None
     issues = []
     for sheet, grid in grids.items():
         cells = list(sure.get(sheet, []))
@@ -136,12 +137,13 @@ def _may_hold_tcvn3(grids: dict[str, list[list]]) -> bool:
     return not has_unicode_vietnamese(text) and bool(_LATIN1_ACCENTED_CHARS.search(text))
 
 
-def _vn_fonts(path: Path, cells: dict[str, list[tuple[int, int]]]) -> dict[str, set] | None:
+def _vn_fonts(path: Path, kind: str, cells: dict[str, list[tuple[int, int]]]) -> dict[str, set] | None:
     """Which of these cells are set in a `.Vn…` (TCVN3) font; None when the format has no fonts we read."""
-    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+    if kind not in ("xlsx", "xlsm"):
         return None
     try:
-        book = load_workbook(path, data_only=True)
+        with open(path, "rb") as fh:   # a file object: openpyxl then goes by the bytes, not the suffix
+            book = load_workbook(fh, data_only=True)
     except Exception:
         return None
     found: dict[str, set] = {}

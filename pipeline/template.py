@@ -196,6 +196,8 @@ def _info_sheet(ws: Worksheet, unit: tuple[str, str] | None, period: Period | No
     for offset, (key, value) in enumerate(values):
         r = first + offset
         label_cell, value_cell = ws.cell(r, 1, INFO_FIELDS[key]), ws.cell(r, 2, value)
+        if isinstance(value, str) and value.startswith("="):
+            value_cell.data_type = "s"   # a name from the register that looks like a formula stays text
         label_cell.font = _font(bold=True)
         fixed = key == "template_version"
         value_cell.fill = _FIXED_FILL if fixed else _INPUT_FILL

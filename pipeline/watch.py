@@ -43,7 +43,7 @@ from pathlib import Path
 import watchfiles
 from filelock import FileLock, Timeout
 
-from pipeline import intake
+from pipeline import intake, privacy
 from pipeline.app import ReportRun, make_report, send_reports
 from pipeline.config import Config, find_config, load_config, require_identity
 from pipeline.errors import PipelineError
@@ -382,7 +382,8 @@ class _Watch:
         parts = [f"{title}: {'; '.join(items)}" for title, items in (
             ("đã gửi", outcome.sent), ("đính chính", outcome.corrections), ("không gửi được", outcome.failed),
             ("chưa rõ đã tới (gửi lại bằng lệnh send --resend-unknown)", outcome.unknown),
-            ("chưa có Email trong danh mục", planned.no_address), ("thư quá lớn", planned.too_large)) if items]
+            ("chưa có Email trong danh mục", planned.no_address), ("Email sai dạng", planned.bad_address),
+            ("thư quá lớn", planned.too_large)) if items]
         if outcome.skipped:
             parts.append(f"đã gửi từ trước, không gửi lại: {number(len(outcome.skipped))}")
         self.say(f"  Gửi phản hồi ({', '.join(cells)}): " + ("; ".join(parts) or "không có thư nào"))
@@ -409,7 +410,7 @@ def _file_line(row: dict, issues) -> str:
     if row["status"] == FileStatus.REJECTED:
         first = next((i for i in issues if i.file == row["file"] and i.severity == ERROR), None)
         if first is not None:
-            line += f" — {first.message}"
+            line += f" — {privacy.mask(first.message)}"
     return line
 
 

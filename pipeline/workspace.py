@@ -121,6 +121,11 @@ max_message_mb = 10.0
 [deadlines]
 # days_after_quarter = 5
 # "2025-Q1" = "07/04/2025"
+
+# Ai đọc được kết quả (có số CCCD, ngày sinh): "owner" (mặc định) — chỉ tài khoản chạy chương trình;
+# "group" — cả nhóm của thư mục dùng chung. Bỏ dấu # để đổi.
+[output]
+# output_access = "group"
 """
 
 
@@ -144,7 +149,7 @@ def write_register_template(path: Path, root: tuple[str, str, str] | None) -> Pa
         ws.column_dimensions[get_column_letter(j)].width = REGISTER_WIDTHS[key]
     if root:
         for j, value in enumerate((root[0], root[1], root[2]), start=1):
-            ws.cell(2, j, value)
+            ws.cell(2, j, value).data_type = "s"   # a name typed as "=…" stays text, never a formula
     letter = {key: get_column_letter(j) for j, key in enumerate(keys, start=1)}
     types = DataValidation(type="list", formula1='"' + ",".join(UNIT_TYPES) + '"', allow_blank=True)
     types.promptTitle, types.prompt = "Loại đơn vị", "Chọn trong danh sách (bấm mũi tên bên phải ô)."

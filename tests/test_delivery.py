@@ -315,3 +315,19 @@ def test_remind_from_the_command_line_dry_run_writes_the_letters(late_quarter, c
     assert "Hạn gửi là ngày 05/10/2022" in message.get_body(("plain",)).get_content()
     assert not (late_quarter / delivery.LEDGER_NAME).exists() or not delivery.Ledger(
         late_quarter / delivery.LEDGER_NAME).rows()
+
+
+def test_an_email_that_is_not_one_mailbox_is_listed_and_the_others_still_go(tmp_path, server):
+    inbox, port = server
+    rows = [list(r) for r in REGISTER]
+    rows[2][4] = "cb-b@example.vn, truong-cb-b@example.vn"     # two addresses in one cell of the register
+    write_register(tmp_path / "units.xlsx", rows)
+    (tmp_path / "inbox").mkdir()
+    write_roster(tmp_path / "inbox" / "CB-A_2022-Q3.xlsx", "CB-A", [member("Nguyễn Văn An", 1990, n=1)])
+    write_roster(tmp_path / "inbox" / "CB-B_2022-Q3.xlsx", "CB-B", [member("Trần Văn Bảo", 1985, n=3)])
+    out = tmp_path / "out"
+    make_report(inbox=tmp_path / "inbox", units=tmp_path / "units.xlsx", quarter=3, out=out, config=sample_config(),
+                report_date=dt.date(2022, 10, 27), workers=1)
+    planned, outcome = send_reports(year=2022, quarter=3, out=out, config=settings(port))
+    assert planned.bad_address == ["CB-B Chi bộ Phòng Hậu cần: cb-b@example.vn, truong-cb-b@example.vn"]
+    assert "CB-A → cb-a@example.vn" in outcome.sent and inbox.to("cb-b@example.vn") == []

@@ -14,7 +14,7 @@ import pandas as pd
 from pipeline.files import safe_name
 from pipeline.render import vn
 from pipeline.report import Report
-from pipeline.rulebook import ERROR, RULE_ORDER, RULES, SEVERITY_VI, WARNING, Issue, Unusable
+from pipeline.rulebook import ERROR, RULE_ORDER, RULES, SEVERITY_VI, UNREAD_RULES, WARNING, Issue, Unusable
 from pipeline.status import FileStatus, UnitStatus
 
 UNITS_DIR = "units"
@@ -147,7 +147,8 @@ def _file_entries(files: list[dict], issues: list[dict]) -> list[dict]:
     for f in files:
         own = [i for i in issues if i["file"] == f["file"]]
         returned = None
-        if f["status"] in _RETURNED_STATUSES and f["path"] and own:  # nothing to mark: not sent
+        # nothing to mark: not sent; nor a file the reader refused (a bomb is not opened twice)
+        if f["status"] in _RETURNED_STATUSES and f["path"] and own and not any(i["rule"] in UNREAD_RULES for i in own):
             returned = returned_name(f["file"])
             n = 2
             while returned.lower() in names:  # `x.xls` and `x.xlsx` from one unit

@@ -1,6 +1,11 @@
 """A cell's own workbook returned to it, annotated: every issue's cell filled and commented, and
 a result sheet listing them all. The original submission is only read; the words of the returned
 workbook live here.
+
+The copy holds the sender's values, never anything that acts when it is opened: a formula comes
+back as the value it last showed (or, with none, as its text); links to other workbooks, names
+that compute and links out of the workbook are left out; text that looks like a formula
+(`=HYPERLINK(…)`, in a cell or quoted by an issue) is written as text.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from pathlib import Path
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
+from openpyxl.formula.tokenizer import Token, Tokenizer
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
@@ -44,6 +50,7 @@ def annotate_workbook(source: Path, target: Path, issues: list[dict]) -> Path | 
     if wb is None:
         return None
     _remove_previous_annotations(wb)
+    _inert(wb, Path(source))
 
     placed: list[tuple[dict, str | None, str | None]] = []   # issue, sheet title, cell ref
     by_cell: dict[tuple[str, str], list[dict]] = {}
@@ -78,8 +85,8 @@ def _open_copy(source: Path):
     """(openpyxl Workbook, {sheet name as read by the loader → sheet title}) or (None, {})."""
     suffix = source.suffix.lower()
     if suffix in OPENPYXL_SUFFIXES:
-        try:
-            wb = load_workbook(source)  # keep_vba off: the copy is a plain .xlsx
+        try:  # keep_vba off: the copy is a plain .xlsx; links to other workbooks are not read
+            wb = load_workbook(source, keep_links=False)
         except Exception:  # protected, damaged or not really an OOXML file
             wb = None
         if wb is not None:
@@ -117,9 +124,7 @@ def _rebuild(source: Path):
                     value = ILLEGAL_CHARACTERS_RE.sub("", value)
                 elif isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
                     value = int(value)  # calamine reads every number as float: 1.0 → 1
-                cell = ws.cell(row=r, column=c, value=value)
-                if isinstance(value, str) and value.startswith("="):
-                    cell.data_type = "s"  # text that looks like a formula stays text
+                cell = _as_text(ws.cell(row=r, column=c, value=value))
                 if isinstance(value, (dt.date, dt.datetime)):
                     cell.number_format = "dd/mm/yyyy"
                     shown = 10
@@ -132,6 +137,66 @@ def _rebuild(source: Path):
     if not wb.sheetnames:
         wb.create_sheet("Sheet1")
     return wb, titles
+
+
+def _as_text(cell):
+    """`cell` with text that starts with `=` kept as text: openpyxl takes any such string for a
+    formula, and Excel would run it."""
+    if isinstance(cell.value, str) and cell.value.startswith("="):
+        cell.data_type = "s"
+    return cell
+
+
+def _inert(wb, source: Path) -> None:
+    """Make the copy hold values only: each formula cell gets the value Excel last showed for it
+    (read from the same file with data_only), or its formula as text when the file holds none;
+    names other than plain references are dropped, and so are links to outside the workbook (a
+    web page, a file, a mail address; links inside the book stay). Links to other workbooks were
+    not read at all (keep_links=False)."""
+    formulas = []
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    formulas.append((ws.title, cell))
+                if cell.hyperlink is not None and cell.hyperlink.target:
+                    cell.hyperlink = None
+    if formulas:  # most rosters have none: the second reading is only paid for when needed
+        shown = load_workbook(source, data_only=True, keep_links=False)
+        for title, cell in formulas:
+            value = shown[title][cell.coordinate].value
+            if value is None:
+                value = getattr(cell.value, "text", None) or str(cell.value)   # an array formula's text
+            if isinstance(value, str):
+                value = ILLEGAL_CHARACTERS_RE.sub("", value)   # openpyxl refuses control characters
+            cell.value = value
+            _as_text(cell)
+    for names in [wb.defined_names] + [ws.defined_names for ws in wb.worksheets]:
+        for name in [n for n, defined in names.items() if not _plain_reference(defined.value)]:
+            del names[name]
+
+
+# What a defined name may be and stay in the copy: references and constants, joined only by the
+# reference operators (union, range, intersection); nothing that computes.
+PLAIN_OPERANDS = {Token.RANGE, Token.NUMBER, Token.TEXT, Token.LOGICAL, Token.ERROR}
+REFERENCE_OPERATORS = {",", ":", " "}
+
+
+def _plain_reference(value) -> bool:
+    """A name's value that only points into this workbook (or is a constant): no function, no
+    arithmetic, no other workbook (`[1]Sheet1!A1`)."""
+    try:
+        tokens = Tokenizer(f"={value}").items
+    except Exception:  # not a formula openpyxl can read: not plain either
+        return False
+    for token in tokens:
+        if token.type == Token.WSPACE or (token.type == Token.OP_IN and token.value in REFERENCE_OPERATORS):
+            continue
+        if token.type != Token.OPERAND or token.subtype not in PLAIN_OPERANDS:
+            return False
+        if token.subtype == Token.RANGE and "[" in token.value:
+            return False
+    return bool(tokens)
 
 
 def _sheet_title(name: str, taken: list[str]) -> str:
@@ -207,6 +272,8 @@ def _add_result_sheet(wb, placed: list[tuple[dict, str | None, str | None]]) -> 
             issue["message"],
         ])
         r = ws.max_row
+        for cell in ws[r]:   # the value and the column quoted from the sender's file stay text
+            _as_text(cell)
         colour = FILLS.get(issue["severity"], FILLS["warning"])
         ws.cell(row=r, column=1).fill = PatternFill("solid", fgColor=colour)
         if ref:

@@ -402,7 +402,8 @@ def render_committee_html(report: Report) -> str:
 
 
 def write_committee_pdf(report: Report, path: Path) -> Path:
-    """Render the committee report to `path` as PDF; returns the path written.
+    """Render the committee report to `path` as PDF (dated the report's date, so the same report
+    gives the same bytes); returns the path written.
 
     The cycle collector is paused while the PDF is made: WeasyPrint makes hundreds of thousands of
     short-lived objects per report, and a full pass also walks everything else the run holds
@@ -410,5 +411,5 @@ def write_committee_pdf(report: Report, path: Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with paused_gc():
-        write_pdf(render_committee_html(report), path)
+        write_pdf(render_committee_html(report), path, issued=report.report_date)
     return path

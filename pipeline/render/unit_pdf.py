@@ -5,6 +5,7 @@ rendered in another process. The sentences live in `templates/feedback.html.j2`.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from pipeline.files import atomic_path
@@ -19,8 +20,10 @@ def render_feedback_html(view: dict) -> str:
 
 
 def write_feedback_pdf(view: dict, path: Path) -> Path:
-    """Render the unit's feedback report to `path` as PDF (written atomically); returns the path."""
+    """Render the unit's feedback report to `path` as PDF (written atomically), dated the report's
+    date as the view shows it (`27/10/2022`); returns the path."""
     html = render_feedback_html(view)
+    issued = dt.datetime.strptime(view["report_date"], "%d/%m/%Y").date()
     with atomic_path(Path(path)) as tmp:
-        write_pdf(html, tmp, shared_fonts=True)
+        write_pdf(html, tmp, issued=issued, shared_fonts=True)
     return Path(path)
