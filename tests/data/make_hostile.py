@@ -34,6 +34,7 @@ ROOT = HERE.parents[1]
 sys.path[:0] = [str(HERE.parent), str(ROOT)]  # tests/ for builders, the root for rostergen
 from builders import MEMBER_HEADER, member  # noqa: E402
 from rostergen.workbook import save_deterministic  # noqa: E402
+from pipeline.sniff import column_letters  # noqa: E402
 
 OUT = HERE / "hostile"
 INBOX = OUT / "inbox"
@@ -85,17 +86,9 @@ def cell_xml(ref: str, value) -> str:
     return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
 
 
-def column(n: int) -> str:
-    letters = ""
-    while n:
-        n, rest = divmod(n - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 def sheet_xml(rows: list[list], extra: str = "") -> bytes:
     """A worksheet of `rows` from A1 (inline strings), then `extra` raw rows."""
-    body = "".join(f'<row r="{r}">' + "".join(cell_xml(f"{column(c)}{r}", v) for c, v in enumerate(row, 1)) + "</row>"
+    body = "".join(f'<row r="{r}">' + "".join(cell_xml(f"{column_letters(c)}{r}", v) for c, v in enumerate(row, 1)) + "</row>"
                    for r, row in enumerate(rows, 1))
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{MAIN_NS}">'
             f"<sheetData>{body}{extra}</sheetData></worksheet>").encode()
