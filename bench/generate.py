@@ -51,7 +51,7 @@ from rostergen import samples
 from rostergen.workbook import DATE_FORMAT, candidate_values, info_pairs, member_index, member_values
 
 # Bump when the data a seed gives changes: cached inboxes are then written again.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2   # 2: the statistics columns (Giáo dục phổ thông, Lý luận chính trị, Nghề nghiệp)
 DEFAULT_SEED = 2022
 DEFAULT_DATA = Path(__file__).resolve().parent / "data"
 STAMP_FILE = "stamp.json"
@@ -326,6 +326,10 @@ class People:
             youth_union="x" if age < 30 and rng.random() < 0.88 else None,
             education=_pick(rng, _EDUCATION[admitted.year < 2005]),
             note=None,
+            # The statistics columns, from values already drawn (no draw: the seed's data stay).
+            general_education="10/10" if born.year < 1966 else "12/12",
+            political_theory="Trung cấp" if admitted.year < 2012 else "Sơ cấp" if admitted.year < 2020 else None,
+            occupation="Lực lượng vũ trang",
         )
 
     def candidate(self, helpers: list[list]) -> list:

@@ -36,7 +36,9 @@ from pipeline.parallel import make_executor
 from pipeline.period import Period
 from pipeline.reading import read_inbox
 from pipeline.register import read_register
-from pipeline.render.committee import write_committee_pdf
+from pipeline.render.committee import committee_context, write_committee_pdf
+from pipeline.render.narrative import load_narrative
+from pipeline.render.word import check_word_template, docx_name, render_committee_docx
 from pipeline.render.page import PAGE_NAME, write_status_page
 from pipeline.roster import read_workbook
 from pipeline.standing import Standing, read_standing
@@ -92,6 +94,7 @@ class ReportRun:
     warnings: list[str] = field(default_factory=list)   # about the run itself (a report date out of its window)
     manifest: Path | None = None
     page: Path | None = None                           # index.html: the quarter on one page
+    docx: Path | None = None                           # the committee report's editable Word copy
     changes: list[dict] = field(default_factory=list)   # cells whose figures changed since the last run (manifest)
 
     @property
@@ -106,7 +109,7 @@ def make_report(*, inbox: Path, units: Path, quarter: int, year: int | None = No
                 today: dt.date | None = None, now: dt.datetime | None = None, wait: bool = True,
                 command: str = "report") -> ReportRun:
     """Read the inbox, check it, and write the committee's report for the quarter into
-    `out/<year>-Q<quarter>/`: the PDF, the Excel workbook, summary.json and (unless
+    `out/<year>-Q<quarter>/`: the PDF and its editable Word copy, the Excel workbook, summary.json and (unless
     `feedback=False`) one feedback package per cell. The inbox is only read.
 
     `config`: a Config, a TOML file, or None for `pipeline.toml` in the current folder when there is
@@ -130,6 +133,11 @@ def make_report(*, inbox: Path, units: Path, quarter: int, year: int | None = No
     if report_date is not None:
         config = replace(config, report_date=report_date)
     require_identity(config, source)
+    # The department's narrative and Word template are checked before anything is read: a wrong
+    # placeholder or a broken template stops the run here (the narrative waits for the year when
+    # it comes from the files).
+    narrative = load_narrative(config, Period(year, quarter)) if year is not None else None
+    word_template = check_word_template(config)
     intake.require_apart(inbox, out)
     register = read_register(units)
     if needs_admitting_body(register.units.iloc[0]["type"]) and not config.admitting_body:
@@ -143,22 +151,31 @@ def make_report(*, inbox: Path, units: Path, quarter: int, year: int | None = No
         raise PipelineError(f"Thư mục nhận {inbox} không có tệp nào. Chép các tệp danh sách vào rồi chạy lại.")
     period = intake.choose_period(submissions, year, quarter)
     intake.require_submissions_for(submissions, period)
+    narrative = narrative or load_narrative(config, period)
     out = Path(out)
     # Reading only reads: two runs may read at once; from here on they write, one at a time.
     with access(config.output_access), folder_lock(out, command, wait=wait, on_wait=display.say):
         started = dt.datetime.now().astimezone()
         now = now or started
         return _write_report(inbox, units, register, inbox_read, period, out, config, feedback, workers, dask,
-                             rebuild_feedback, display, today or now.date(), now, started, command)
+                             rebuild_feedback, display, today or now.date(), now, started, command,
+                             narrative, word_template)
 
 
 def _write_report(inbox, units, register, inbox_read, period, out, config, feedback, workers, dask, rebuild_feedback,
-                  display, today, now, started, command) -> ReportRun:
+                  display, today, now, started, command, narrative, word_template) -> ReportRun:
     submissions = inbox_read.submissions
     arrivals = record_arrivals(out, [(s.workbook.path, s.file) for s in submissions], now)
+    # The same quarter of the previous year, when its report is in this output folder: the
+    # breakdowns compare with it (none there: no comparison).
+    last_year = previous_summary(out / Period(period.year - 1, period.quarter).slug)
     report = build_report(register, submissions, period, config, today=today, prepared=inbox_read.prepared,
-                          first_seen={name: a.first_seen for name, a in arrivals.items()}, now=now)
+                          first_seen={name: a.first_seen for name, a in arrivals.items()}, now=now,
+                          last_year=last_year)
     warnings = report_date_warnings(report.report_date, period)
+    # The Word copy is made before the new set is begun: a template naming what the report has not
+    # stops the run with the outputs as they were.
+    word = render_committee_docx(committee_context(report, narrative), word_template)
 
     # The quarter's outputs are replaced as one set: the new set is written beside the current one
     # (starting from it, so kept packages and the history carry over), then put in its place at once.
@@ -171,7 +188,9 @@ def _write_report(inbox, units, register, inbox_read, period, out, config, feedb
     folder = staging_for(live)
     seed(live, folder, copied=(HISTORY_NAME,))
     with display.status("Đang viết báo cáo PDF…"), atomic_path(folder / pdf_name(report)) as tmp:
-        write_committee_pdf(report, tmp)
+        write_committee_pdf(report, tmp, narrative)
+    with atomic_path(folder / docx_name(report)) as tmp:
+        tmp.write_bytes(word)
     write_workbook(report, folder / workbook_name(report))
     write_summary(report, folder, generated_at=now)
     packages = None
@@ -194,7 +213,7 @@ def _write_report(inbox, units, register, inbox_read, period, out, config, feedb
         packages = replace(packages, paths=[live / p.relative_to(folder) for p in packages.paths])
     return ReportRun(report=report, folder=live, pdf=live / pdf_name(report), workbook=live / workbook_name(report),
                      summary=live / SUMMARY_NAME, feedback=packages, warnings=warnings, manifest=live / MANIFEST_NAME,
-                     changes=changed, page=live / PAGE_NAME)
+                     changes=changed, page=live / PAGE_NAME, docx=live / docx_name(report))
 
 
 def report_date_warnings(day: dt.date, period: Period) -> list[str]:

@@ -14,6 +14,7 @@ from dataclasses import replace
 import pandas as pd
 
 from pipeline import intake, rulebook
+from pipeline.breakdowns import admission_breakdowns
 from pipeline.bulk import paused_gc
 from pipeline.config import Config
 from pipeline.deadlines import submitted_at, unit_timeliness
@@ -28,20 +29,24 @@ from pipeline.status import FileStatus, UnitStatus
 
 def build_report(register: Register, submissions: list[intake.Submission], period: Period,
                  config: Config, today: dt.date, prepared: Prepared | None = None,
-                 first_seen: dict[str, dt.datetime] | None = None, now: dt.datetime | None = None) -> Report:
+                 first_seen: dict[str, dt.datetime] | None = None, now: dt.datetime | None = None,
+                 last_year: dict | None = None) -> Report:
     """`prepared`: the rows `read_inbox` typed (else the accepted files' tables are typed here).
     `first_seen`: when each file (by its name in the inbox) was first seen (`pipeline.arrivals`),
-    for timeliness; `now`: when timeliness is judged (default: `today`'s start)."""
+    for timeliness; `now`: when timeliness is judged (default: `today`'s start). `last_year`: the
+    summary.json of the same quarter of the previous year, for the breakdowns' comparison (None: none)."""
     now = now or dt.datetime.combine(today, dt.time()).astimezone()
     with paused_gc():
-        return _build_report(register, submissions, period, config, today, prepared, first_seen or {}, now)
+        return _build_report(register, submissions, period, config, today, prepared, first_seen or {}, now,
+                             last_year)
 
 
 def _build_report(register: Register, submissions: list[intake.Submission], period: Period,
                   config: Config, today: dt.date, prepared: Prepared | None,
-                  first_seen: dict[str, dt.datetime], now: dt.datetime) -> Report:
+                  first_seen: dict[str, dt.datetime], now: dt.datetime, last_year: dict | None = None) -> Report:
     intake.select(submissions, period)
-    members, candidates, row_issues = validate(submissions, period, prepared)
+    members, candidates, row_issues = validate(submissions, period, prepared,
+                                              calendar=config.calendar.work_calendar(), register=register)
     # Admitted after the period's last day: not a member yet on that day (ADMITTED_AFTER_PERIOD
     # says so); counted from the next period.
     members = members[~(members["admitted_on"] > pd.Timestamp(period.end))].reset_index(drop=True)
@@ -90,6 +95,7 @@ def _build_report(register: Register, submissions: list[intake.Submission], peri
         deadline=deadline,
         deadline_rule=rule,
         assessed_at=now,
+        breakdowns=admission_breakdowns(register, members, units, period, last_year),
     )
 
 

@@ -373,6 +373,8 @@ def run_report(args) -> Exit:
         for change in run.changes:
             console.print(f"  {change['text']}")
     print(f"Báo cáo: {run.pdf}")
+    if run.docx:
+        print(f"Bản Word để chỉnh sửa: {run.docx}")
     print(f"Số liệu Excel: {run.workbook}")
     print(f"summary.json: {run.summary}")
     if run.packages:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pipeline.errors import PipelineError
 from pipeline.period import Period
+from pipeline.workdays import WorkCalendar
 
 
 SECURITY = ("ssl", "starttls", "none")
@@ -72,6 +73,24 @@ class DeadlineSettings:
 
 
 @dataclass(frozen=True)
+class NarrativeSettings:
+    """[narrative]: the committee report's opening, assessment and tasks, a text file the
+    department writes each quarter (pipeline.render.narrative). `file`: its path, `{year}` and
+    `{quarter}` filled in ("loi-van/{year}-Q{quarter}.md"), relative to the configuration file's
+    folder; empty: the shipped templates/narrative.md."""
+
+    file: str = ""
+
+
+@dataclass(frozen=True)
+class WordSettings:
+    """[word]: the Word template of the committee report's editable copy (pipeline.render.word),
+    a .docx relative to the configuration file's folder; empty: the shipped templates/committee.docx."""
+
+    template: str = ""
+
+
+@dataclass(frozen=True)
 class LimitSettings:
     """[limits]: what one file of the inbox may cost to read. A file over a limit is rejected
     alone (FILE_TOO_LARGE, the limit named), and the run goes on. The defaults accept any real
@@ -89,6 +108,83 @@ class LimitSettings:
 
 
 DEFAULT_LIMITS = LimitSettings()
+
+
+@dataclass(frozen=True)
+class CalendarSettings:
+    """[calendar]: the days the government moves each year, on top of Vietnam's public holidays
+    (`pipeline.workdays`), for the Party's time limits counted in working days. `days_off`: extra
+    days off (a day given next to a holiday); `working_days`: days worked that are usually off
+    (a Saturday worked to make up for one, ngày làm bù)."""
+
+    days_off: tuple[dt.date, ...] = ()
+    working_days: tuple[dt.date, ...] = ()
+
+    def work_calendar(self) -> WorkCalendar:
+        return WorkCalendar(days_off=self.days_off, working_days=self.working_days)
+
+
+@dataclass(frozen=True)
+class FeedbackSettings:
+    """[feedback]: who issues the notice (THÔNG BÁO) each cell gets with its results, and who else
+    receives it. Without `issuing_body` the notice is the committee's own: a key left out takes the
+    committee report's value (`issuer_name`: its standing_committee; `document_code`: TB over the
+    report's abbreviation, "BC/ĐUCA" → "TB/ĐUCA"). With `issuing_body` another body issues it (a Ban
+    Tổ chức: superior_body = "ĐẢNG ỦY CÔNG AN TỈNH", issuing_body = "BAN TỔ CHỨC"), so its names,
+    code and signer are its own and must be given (FEEDBACK_OWN_KEYS); signer_on_behalf may stay
+    out (a head signing in their own right: no "T/M" line). The notice's Nơi nhận is the cell first,
+    then `recipients`. None: not given."""
+
+    superior_body: str | None = None
+    issuing_body: str | None = None
+    issuer_name: str | None = None       # the issuing body inside sentences: "Ban Tổ chức Đảng ủy …"
+    document_code: str | None = None     # "TB/BTC"
+    signer_on_behalf: str | None = None  # "T/M BAN THƯỜNG VỤ"; "" : no such line
+    signer_title: str | None = None
+    signer_name: str | None = None
+    recipients: tuple[str, ...] = ("Lưu VT.",)
+
+    def resolved(self, config: Config) -> FeedbackSettings:
+        """Every value set: those left out taken from the committee report's settings."""
+        own = self.issuing_body is not None
+
+        def pick(key: str, inherited: str) -> str:
+            value = getattr(self, key)
+            return value if value is not None else ("" if own else inherited)
+
+        suffix = config.document_code.rpartition("/")[2]
+        return replace(
+            self,
+            superior_body=pick("superior_body", config.superior_body),
+            issuing_body=pick("issuing_body", config.issuing_body),
+            issuer_name=pick("issuer_name", config.standing_committee),
+            document_code=pick("document_code", f"{NOTICE_TYPE}/{suffix}" if suffix else NOTICE_TYPE),
+            signer_on_behalf=pick("signer_on_behalf", config.signer_on_behalf),
+            signer_title=pick("signer_title", config.signer_title),
+            signer_name=pick("signer_name", config.signer_name))
+
+    @property
+    def number_line(self) -> str:
+        """"Số  -TB/BTC": each notice is numbered by hand in the register of outgoing documents."""
+        return f"Số {HAND_NUMBER}-{self.document_code}"
+
+
+# The abbreviation of the document type of a cell's notice (thông báo).
+NOTICE_TYPE = "TB"
+# Room left for a number written by hand (two em spaces).
+HAND_NUMBER = "\u2003\u2003"
+# What a notice issued by another body (issuing_body given) cannot take from the committee's report.
+FEEDBACK_OWN_KEYS = ("superior_body", "issuer_name", "document_code", "signer_title", "signer_name")
+FEEDBACK_WORDS = {
+    "superior_body": "cơ quan cấp trên của cơ quan ra thông báo, ví dụ ĐẢNG ỦY CÔNG AN TỈNH",
+    "issuing_body": "cơ quan ra thông báo, ví dụ BAN TỔ CHỨC",
+    "issuer_name": "cơ quan ra thông báo trong câu văn, ví dụ Ban Tổ chức Đảng ủy Công an tỉnh",
+    "document_code": "ký hiệu thông báo, ví dụ TB/BTC",
+    "signer_on_behalf": "dòng thay mặt hoặc ký thay, ví dụ K/T TRƯỞNG BAN (để trống nếu không có)",
+    "signer_title": "chức vụ người ký, ví dụ PHÓ TRƯỞNG BAN",
+    "signer_name": "họ tên người ký",
+    "recipients": "nơi nhận sau chi bộ, ví dụ [\"Lưu VT, BTC.\"]",
+}
 
 
 @dataclass(frozen=True)
@@ -127,8 +223,15 @@ class Config:
     send: SendSettings = field(default_factory=SendSettings)
     # When the cells' files are due (`watch`, `status`, the coverage section): [deadlines].
     deadlines: DeadlineSettings = field(default_factory=DeadlineSettings)
+    # The narrative the department writes ([narrative] file) and the Word template ([word] template).
+    narrative: NarrativeSettings = field(default_factory=NarrativeSettings)
+    word: WordSettings = field(default_factory=WordSettings)
     # What one file may cost to read (reading, check): [limits].
     limits: LimitSettings = field(default_factory=LimitSettings)
+    # Who issues and signs the notice each cell gets (feedback packages): [feedback].
+    feedback: FeedbackSettings = field(default_factory=FeedbackSettings)
+    # Days off and working days the holiday calendar does not know (the rules' working days): [calendar].
+    calendar: CalendarSettings = field(default_factory=CalendarSettings)
     # Who may read the outputs (they hold citizen IDs and birth dates): "owner" (folders 0700,
     # files 0600) or "group" (0770 / 0660, a department's shared folder). files.ACCESS_UMASK.
     output_access: str = "owner"
@@ -218,12 +321,24 @@ def load_config(path: Path | None) -> Config:
             if not isinstance(value, dict):
                 raise PipelineError(f"deadlines trong {path} phải là một mục [deadlines].")
             flat[key] = _deadlines(value, path)
+        elif key == "calendar":
+            if not isinstance(value, dict):
+                raise PipelineError(f"calendar trong {path} phải là một mục [calendar].")
+            flat[key] = _calendar(value, path)
+        elif key == "feedback":
+            if not isinstance(value, dict):
+                raise PipelineError(f"feedback trong {path} phải là một mục [feedback].")
+            flat[key] = _feedback(value, path)
         elif key in NESTED:
             if not isinstance(value, dict):
                 raise PipelineError(f"{key} trong {path} phải là một mục [{key}].")
             flat[key] = _nested(NESTED[key], value, key, path)
             if key == "limits":
                 _require_positive(flat[key], value, path)
+        elif key in FILE_SECTIONS:
+            if not isinstance(value, dict):
+                raise PipelineError(f"{key} trong {path} phải là một mục [{key}].")
+            flat[key] = _file_settings(FILE_SECTIONS[key], value, key, path)
         elif isinstance(value, dict):  # other sections are only for readability
             flat.update(value)
         else:
@@ -298,6 +413,29 @@ def _require_positive(limits: LimitSettings, given: dict, path: Path) -> None:
                                 f"{key} = {getattr(LimitSettings(), key)}; đang là {given[key]!r}.")
 
 
+# Sections naming files of the department's (paths relative to the configuration file's folder).
+FILE_SECTIONS = {"narrative": NarrativeSettings, "word": WordSettings}
+
+
+def _file_settings(kind, values: dict, section: str, path: Path):
+    """[narrative] or [word]: each path made relative to the configuration's folder (so the
+    settings mean the same whoever loads them, watch included); a file name pattern may hold only
+    {year} and {quarter}."""
+    settings = _nested(kind, values, section, path)
+    resolved = {}
+    for key, value in values.items():
+        value = value.strip()
+        if section == "narrative" and key == "file":
+            try:
+                value.format(year=2022, quarter=3)
+            except (KeyError, IndexError, ValueError):
+                raise PipelineError(f"file trong mục [narrative] của {path} chỉ được có {{year}} và {{quarter}} "
+                                    f"trong dấu ngoặc nhọn, ví dụ file = \"loi-van/{{year}}-Q{{quarter}}.md\"; "
+                                    f"đang là {value!r}.") from None
+        resolved[key] = str(Path(path).parent / value) if value else ""
+    return replace(settings, **resolved)
+
+
 _SLUG = re.compile(r"(\d{4})-Q([1-4])", re.IGNORECASE)
 
 
@@ -327,6 +465,73 @@ def _deadlines(values: dict, path: Path) -> DeadlineSettings:
                                 f"ngày cuối quý ({period.end:%d/%m/%Y}). Kiểm tra lại.")
         dates.append((period.slug, day))
     return DeadlineSettings(days_after_quarter=days, dates=tuple(dates))
+
+
+CALENDAR_KEYS = {"days_off": "ngày nghỉ thêm", "working_days": "ngày làm việc bù"}
+
+
+def _calendar(values: dict, path: Path) -> CalendarSettings:
+    """[calendar]: `days_off = ["02/05/2025"]` and `working_days = ["26/04/2025"]`, each a list of
+    days (day first, or TOML dates); no day in both."""
+    unknown = sorted(set(values) - set(CALENDAR_KEYS))
+    if unknown:
+        raise PipelineError(f"Mục [calendar] trong {path} có khóa không biết: {', '.join(unknown)}. "
+                            "Các khóa hợp lệ: days_off (ngày nghỉ thêm), working_days (ngày làm việc bù), "
+                            "ví dụ days_off = [\"02/05/2025\"].")
+    days: dict[str, tuple[dt.date, ...]] = {}
+    for key, words in CALENDAR_KEYS.items():
+        given = values.get(key, [])
+        if not isinstance(given, list):
+            raise PipelineError(f"{key} trong mục [calendar] của {path} phải là danh sách ngày ({words}), ví dụ "
+                                f"{key} = [\"26/04/2025\"]; đang là {given!r}.")
+        read = []
+        for value in given:
+            day = value if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else \
+                parse_day(value) if isinstance(value, str) else None
+            if day is None:
+                raise PipelineError(f"{key} trong mục [calendar] của {path} có giá trị không phải ngày: {value!r}. "
+                                    f"Ghi ngày theo dạng ngày/tháng/năm, ví dụ {key} = [\"26/04/2025\"].")
+            read.append(day)
+        days[key] = tuple(sorted(set(read)))
+    both = sorted(set(days["days_off"]) & set(days["working_days"]))
+    if both:
+        listed = ", ".join(f"{d:%d/%m/%Y}" for d in both)
+        raise PipelineError(f"Ngày {listed} có ở cả days_off và working_days trong mục [calendar] của {path}. "
+                            "Một ngày chỉ là ngày nghỉ hoặc ngày làm việc; xóa ngày đó khỏi một trong hai danh sách.")
+    return CalendarSettings(days_off=days["days_off"], working_days=days["working_days"])
+
+
+def _feedback(values: dict, path: Path) -> FeedbackSettings:
+    """[feedback]: text keys (spaces tidied; only signer_on_behalf may be empty) and `recipients`, a
+    list; with `issuing_body`, every key of FEEDBACK_OWN_KEYS too."""
+    unknown = sorted(set(values) - set(FEEDBACK_WORDS))
+    if unknown:
+        raise PipelineError(f"Mục [feedback] trong {path} có khóa không biết: {', '.join(unknown)}. "
+                            f"Các khóa hợp lệ: {', '.join(FEEDBACK_WORDS)}.")
+    out: dict = {}
+    for key, value in values.items():
+        if key == "recipients":
+            if not (isinstance(value, list) and all(isinstance(r, str) for r in value)):
+                raise PipelineError(f"recipients trong mục [feedback] của {path} phải là danh sách, ví dụ "
+                                    f"recipients = [\"Lưu VT, BTC.\"]; đang là {value!r}.")
+            out[key] = tuple(" ".join(r.split()) for r in value if r.strip())
+            continue
+        if not isinstance(value, str):
+            raise PipelineError(f"{key} trong mục [feedback] của {path} phải là chữ trong dấu ngoặc kép "
+                                f"({FEEDBACK_WORDS[key]}); đang là {value!r}.")
+        value = " ".join(value.split())
+        if not value and key != "signer_on_behalf":
+            raise PipelineError(f"{key} trong mục [feedback] của {path} để trống. Ghi {FEEDBACK_WORDS[key]}, "
+                                "hoặc xóa dòng này để dùng giá trị của báo cáo.")
+        out[key] = value
+    if "issuing_body" in out:
+        missing = [key for key in FEEDBACK_OWN_KEYS if key not in out]
+        if missing:
+            raise PipelineError(
+                f"Mục [feedback] trong {path} ghi issuing_body = \"{out['issuing_body']}\" (thông báo do cơ quan "
+                f"này ban hành) nhưng chưa ghi: {'; '.join(f'{key} — {FEEDBACK_WORDS[key]}' for key in missing)}. "
+                "Ghi đủ các khóa này, hoặc xóa issuing_body để thông báo mang tên cơ quan ra báo cáo.")
+    return FeedbackSettings(**out)
 
 
 def require_identity(config: Config, source: Path | None) -> None:

@@ -12,6 +12,7 @@ reader strips notes in brackets and trailing marks (`Ngày sinh (dd/mm/yyyy)*` �
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -36,7 +37,9 @@ OWN_SHEET_NAMES = ("danh muc", "ket qua kiem tra")
 
 # ---------- the info sheet: label/value pairs ----------
 
-TEMPLATE_VERSION = "2026.1"   # bump whenever the layout changes (a sheet, a label, a header, a list)
+# Bump whenever the layout changes (a sheet, a label, a header, a list). 2026.2: the member sheet's
+# Giáo dục phổ thông, Lý luận chính trị and Nghề nghiệp / đối tượng columns and their lists.
+TEMPLATE_VERSION = "2026.2"
 TEMPLATE_VERSION_LABEL = "Phiên bản mẫu"
 
 # Info key → label as the template writes it, in the template's order.
@@ -85,6 +88,19 @@ _CITIZEN_ID = Column("citizen_id", "Số CCCD", ("so cccd", "cccd", "so can cuoc
                                                "so dinh danh ca nhan", "so the can cuoc"))
 _YOUTH_UNION = Column("youth_union", "Đoàn viên", ("doan vien", "la doan vien", "doan vien (x)"))
 _NOTE = Column("note", "Ghi chú", ("ghi chu",))
+# The columns the Party's statistics break admissions down by (optional; docs/figures.md, "Breakdowns").
+_GENERAL_EDUCATION = Column("general_education", "Giáo dục phổ thông", (
+    "giao duc pho thong", "trinh do giao duc pho thong", "trinh do gdpt", "gdpt", "trinh do van hoa",
+    "van hoa", "trinh do hoc van", "hoc van"))
+_EDUCATION = Column("education", "Trình độ chuyên môn", ("trinh do chuyen mon", "trinh do", "chuyen mon",
+                                                          "trinh do chuyen mon nghiep vu", "chuyen mon nghiep vu",
+                                                          "trinh do cmnv", "cmnv"))
+_POLITICAL_THEORY = Column("political_theory", "Lý luận chính trị", (
+    "ly luan chinh tri", "trinh do ly luan chinh tri", "trinh do ly luan", "trinh do llct", "llct", "ly luan",
+    "chinh tri"))
+_OCCUPATION = Column("occupation", "Nghề nghiệp / đối tượng", (
+    "nghe nghiep / doi tuong", "nghe nghiep/doi tuong", "nghe nghiep, doi tuong", "nghe nghiep hoac doi tuong",
+    "nghe nghiep", "doi tuong", "nghe nghiep khi ket nap", "thanh phan"))
 
 # The member sheet's columns, in the template's order (column A first).
 MEMBER_COLUMNS: tuple[Column, ...] = (
@@ -102,8 +118,10 @@ MEMBER_COLUMNS: tuple[Column, ...] = (
     Column("official_on", "Ngày chính thức", ("ngay chinh thuc", "ngay cong nhan chinh thuc",
                                               "chinh thuc ngay", "ngay vao dang chinh thuc")),
     _YOUTH_UNION,
-    Column("education", "Trình độ chuyên môn", ("trinh do chuyen mon", "trinh do", "chuyen mon",
-                                                "trinh do chuyen mon nghiep vu")),
+    _GENERAL_EDUCATION,
+    _EDUCATION,
+    _POLITICAL_THEORY,
+    _OCCUPATION,
     _NOTE,
 )
 # The candidate sheet's columns (quần chúng ưu tú) the reader knows, in the template's order;
@@ -174,6 +192,107 @@ NO_RELIGION = ("", "khong", "khong co", "-", "0")
 # Folded `Đoàn viên` values that mean yes; the template offers the first.
 YES_WORDS = ("x", "co", "yes", "1", "v", "dv", "doan vien")
 YOUTH_UNION_MARK = YES_WORDS[0]
+
+# The lists the Party's statistics group admissions by (docs/roster-format.md, "The statistics
+# columns"). Offices write these columns in their own words; `read_level` maps what they write to
+# the list, and what it cannot place is a BAD_VALUE on its cell (occupation: counted as `Khác`).
+GENERAL_EDUCATION_LEVELS = ("Tiểu học", "Trung học cơ sở", "Trung học phổ thông")
+PROFESSIONAL_LEVELS = ("Chưa qua đào tạo", "Sơ cấp", "Trung cấp", "Cao đẳng", "Đại học", "Thạc sĩ", "Tiến sĩ")
+POLITICAL_THEORY_LEVELS = ("Chưa qua đào tạo", "Sơ cấp", "Trung cấp", "Cao cấp", "Cử nhân")
+OTHER_OCCUPATION = "Khác"
+OCCUPATIONS = ("Công nhân", "Nông dân", "Cán bộ, công chức", "Viên chức", "Lực lượng vũ trang",
+               "Chủ doanh nghiệp tư nhân", "Học sinh, sinh viên", OTHER_OCCUPATION)
+UNTRAINED = "Chưa qua đào tạo"
+
+# Words (folded, matched as whole words) that name a level, highest level first: a cell naming two
+# ("Cử nhân Luật, Thạc sĩ QLNN") counts at the higher. Abbreviations match only as a whole word.
+_UNTRAINED_WORDS = ("chua qua dao tao", "chua dao tao", "khong qua dao tao", "chua co", "chua", "khong", "-")
+PROFESSIONAL_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Tiến sĩ", ("tien si", "tskh", "ts", "pgs", "gs", "pgs.ts", "gs.ts")),
+    ("Thạc sĩ", ("thac si", "ths", "cao hoc", "ths.")),
+    ("Đại học", ("dai hoc", "cu nhan", "ky su", "kien truc su", "bac si", "duoc si dai hoc", "dh", "cn", "ks")),
+    ("Cao đẳng", ("cao dang", "cd")),
+    ("Trung cấp", ("trung cap", "trung hoc chuyen nghiep", "thcn", "tc", "duoc si trung hoc")),
+    ("Sơ cấp", ("so cap", "sc", "cong nhan ky thuat")),
+    (UNTRAINED, _UNTRAINED_WORDS),
+)
+POLITICAL_THEORY_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Cử nhân", ("cu nhan", "cn")),
+    ("Cao cấp", ("cao cap", "cc")),
+    ("Trung cấp", ("trung cap", "tc")),
+    ("Sơ cấp", ("so cap", "sc")),
+    (UNTRAINED, _UNTRAINED_WORDS),
+)
+GENERAL_EDUCATION_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Trung học phổ thông", ("trung hoc pho thong", "thpt", "pho thong trung hoc", "ptth", "cap 3", "cap iii",
+                             "bo tuc thpt", "btvh 12")),
+    ("Trung học cơ sở", ("trung hoc co so", "thcs", "pho thong co so", "ptcs", "cap 2", "cap ii")),
+    ("Tiểu học", ("tieu hoc", "cap 1", "cap i")),
+)
+# Occupation or group: the Party form's groups, and what offices write for them.
+OCCUPATION_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Lực lượng vũ trang", ("luc luong vu trang", "llvt", "cong an", "quan doi", "bo doi", "si quan", "ha si quan",
+                            "chien si", "quan nhan", "cand", "qdnd", "cong an nhan dan", "quan doi nhan dan")),
+    ("Học sinh, sinh viên", ("hoc sinh, sinh vien", "hoc sinh", "sinh vien", "hoc vien", "hssv", "hs", "sv")),
+    ("Chủ doanh nghiệp tư nhân", ("chu doanh nghiep tu nhan", "chu doanh nghiep", "doanh nhan", "giam doc doanh nghiep")),
+    ("Viên chức", ("vien chuc", "giao vien", "giang vien", "bac si", "y si", "dieu duong", "nha giao")),
+    ("Cán bộ, công chức", ("can bo, cong chuc", "can bo cong chuc", "cong chuc", "can bo", "cbcc")),
+    ("Công nhân", ("cong nhan", "lao dong", "nguoi lao dong")),
+    ("Nông dân", ("nong dan", "lam nghiep", "ngu dan", "ngu nghiep")),
+    (OTHER_OCCUPATION, ("khac", "tu do", "kinh doanh", "buon ban", "noi tro", "huu tri")),
+)
+# 12-year system (n/12) and the old 10-year system (n/10): the last grade finished → its level.
+_GRADE = re.compile(r"(?<!\d)(\d{1,2})\s*/\s*(10|12)(?!\d)")
+
+
+@functools.cache
+def _patterns(words: tuple[tuple[str, tuple[str, ...]], ...]) -> list[tuple[str, re.Pattern]]:
+    def whole(ws: tuple[str, ...]) -> re.Pattern:
+        alternatives = "|".join(re.escape(w) for w in sorted(ws, key=len, reverse=True))
+        return re.compile(rf"(?<![0-9a-z])(?:{alternatives})(?![0-9a-z])")
+
+    return [(level, whole(ws)) for level, ws in words]
+
+
+def read_level(folded: str, words: tuple[tuple[str, tuple[str, ...]], ...]) -> str | None:
+    """The first (highest) level whose words appear in a folded cell, or None."""
+    for level, pattern in _patterns(words):
+        if pattern.search(folded):
+            return level
+    return None
+
+
+def general_education(folded: str) -> str | None:
+    """`12/12`, `10/10`, `THPT`, `Tốt nghiệp THPT` → Trung học phổ thông; `9/12`, `7/10` → Trung học
+    cơ sở; `5/12` → Tiểu học. A grade not finished counts at the level below (`11/12`: THCS)."""
+    grade = _GRADE.search(folded)
+    if grade:
+        done, of = int(grade.group(1)), int(grade.group(2))
+        if not 1 <= done <= of:
+            return None
+        # 12-year system: primary 1–5, lower secondary 6–9; the old 10-year one: 1–4, 5–7.
+        primary, lower = (5, 9) if of == 12 else (4, 7)
+        return (GENERAL_EDUCATION_LEVELS[2] if done == of else GENERAL_EDUCATION_LEVELS[1] if done >= lower
+                else GENERAL_EDUCATION_LEVELS[0] if done >= primary else None)
+    return read_level(folded, GENERAL_EDUCATION_WORDS)
+
+
+def professional_level(folded: str) -> str | None:
+    """`Cử nhân Luật`, `Kỹ sư CNTT`, `ĐH An ninh` → Đại học; `ThS`, `Thạc sĩ QLNN` → Thạc sĩ; `TC CSND`
+    → Trung cấp: the level a free-text qualification names, the highest when it names two."""
+    return read_level(folded, PROFESSIONAL_WORDS)
+
+
+def political_theory_level(folded: str) -> str | None:
+    """`Sơ cấp`, `Trung cấp LLCT`, `Cao cấp`, `Cử nhân chính trị`; `Không`, `Chưa` → Chưa qua đào tạo."""
+    return read_level(folded, POLITICAL_THEORY_WORDS)
+
+
+def occupation_group(folded: str) -> str:
+    """The Party form's group of an occupation as written; one it does not name is `Khác` (the
+    form's own catch-all, so a real occupation outside the named groups is not a mistake)."""
+    return read_level(folded, OCCUPATION_WORDS) or OTHER_OCCUPATION
+
 
 # ---------- the template version ----------
 

@@ -12,10 +12,11 @@ import pandas as pd
 from xlsxwriter import Workbook
 
 from pipeline import privacy
+from pipeline.breakdowns import BY_KEY, DIMENSIONS, NOT_RECORDED
 from pipeline.bulk import paused_gc
 from pipeline.contract import LABELS, REGISTER_COLUMNS
 from pipeline.files import atomic_path
-from pipeline.report import Report
+from pipeline.report import BreakdownScope, Breakdowns, Report
 from pipeline.rulebook import SEVERITY_VI
 from pipeline.status import Timeliness, UnitStatus
 
@@ -96,6 +97,52 @@ def summary(report: Report) -> dict:
                     "completeness_rate": _float_or_none(u["completeness_rate"]),
                     "on_time_rate": _float_or_none(u["on_time_rate"])})
         out["units"].append(row)
+    if report.breakdowns is not None:
+        out["breakdowns"] = breakdowns_summary(report.breakdowns, report.units)
+    return out
+
+
+def _scope_counts(scope: BreakdownScope, unit: str, every: bool) -> dict:
+    """`admitted` and each dimension's counts of one unit (only the non-zero ones unless `every`)."""
+    counts: dict = {"admitted": int(scope.total.at[unit])}
+    for dim in DIMENSIONS:
+        row = scope.tables[dim.key].loc[unit]
+        counts[dim.key] = {str(c): int(n) for c, n in row.items() if every or n}
+    return counts
+
+
+def _scope_summary(scope: BreakdownScope) -> dict:
+    """The whole committee with every category; then each unit that admitted anyone, with its
+    non-zero categories only (8,000 units stay small; a unit not listed admitted nobody)."""
+    root = scope.total.index[0]
+    admitting = scope.total.index[scope.total.to_numpy() > 0]
+    return {"total": _scope_counts(scope, root, every=True),
+            "units": {code: _scope_counts(scope, code, every=False) for code in admitting}}
+
+
+def breakdowns_summary(b: Breakdowns, units: pd.DataFrame) -> dict:
+    """summary.json's `breakdowns` section (docs/outputs.md)."""
+    def group(codes: list[str], of: list[str]) -> dict:
+        return {"count": len(codes), "of": len(of), "codes": list(codes)}
+
+    u = b.units
+    out = {
+        "dimensions": {dim.key: {"title": dim.title, "categories": list(b.ytd.tables[dim.key].columns)}
+                       for dim in DIMENSIONS},
+        "not_recorded": NOT_RECORDED,
+        "quarter": _scope_summary(b.quarter),
+        "year": _scope_summary(b.ytd),
+        "admitting_units": {
+            "cells_admitting": group(u.cells_admitting, u.cells),
+            "cells_without_source": group(u.cells_without_source, u.cells),
+            "grassroots_admitting": group(u.grassroots_admitting, u.grassroots),
+            "grassroots_without_source": group(u.grassroots_without_source, u.grassroots),
+        },
+    }
+    if b.previous is not None:
+        p = b.previous
+        out["previous_year"] = {"year": p.year, "admitted_quarter": p.admitted_quarter, "admitted_ytd": p.admitted_ytd,
+                                "breakdowns": {"quarter": p.quarter, "year": p.ytd}}
     return out
 
 
@@ -151,11 +198,43 @@ def workbook_tables(report: Report) -> dict[str, pd.DataFrame]:
     admitted = report.admitted_in_quarter.rename(columns=person | unit)
     overdue = report.overdue.rename(columns=person | unit | {
         "probation_start": "Bắt đầu dự bị", "due_on": "Hết hạn dự bị", "days_overdue": "Số ngày quá hạn"})
-    return {UNIT_SHEET: units, "Lỗi và cảnh báo": issues, "Tệp đã nhận": files,
-            "Kết nạp trong quý": admitted, "Quá hạn chính thức": overdue}
+    tables = {UNIT_SHEET: units, "Lỗi và cảnh báo": issues, "Tệp đã nhận": files,
+              "Kết nạp trong quý": admitted, "Quá hạn chính thức": overdue}
+    if report.breakdowns is not None:
+        tables[BREAKDOWN_SHEETS["ytd"]] = breakdown_table(report.breakdowns.ytd, report.units)
+        tables[BREAKDOWN_SHEETS["quarter"]] = breakdown_table(report.breakdowns.quarter, report.units)
+    return tables
+
+
+# The breakdowns' sheets: every unit (its subtree) × every category, the total first.
+BREAKDOWN_SHEETS = {"ytd": "Cơ cấu kết nạp từ đầu năm", "quarter": "Cơ cấu kết nạp trong quý"}
+BREAKDOWN_TOTAL = "Tổng số kết nạp"
+
+
+def breakdown_table(scope: BreakdownScope, units: pd.DataFrame) -> pd.DataFrame:
+    """One row per unit that admitted anyone in the span, in tree order (the whole committee first,
+    always), one column per dimension and category, headed "Dimension: category"; figures as numbers.
+
+    A unit not listed admitted nobody (every figure 0): leaving those rows out keeps the sheet to
+    the units that matter and the workbook fast at 8,000 units (XlsxWriter takes some 5 µs a cell,
+    and a row has 60-odd columns)."""
+    total = scope.total.reindex(units.index)
+    keep = total.to_numpy() > 0
+    keep[0] = True
+    units = units[keep]
+    frame = pd.DataFrame({
+        UNIT_HEADERS["code"]: units.index.to_numpy(),
+        UNIT_HEADERS["name"]: ["    " * d + n for d, n in zip(units["depth"], units["name"])],
+        UNIT_HEADERS["type"]: units["type"].to_numpy(),
+        BREAKDOWN_TOTAL: scope.total.reindex(units.index).to_numpy(),
+    })
+    columns = {f"{BY_KEY[key].title}: {category}": table[category].reindex(units.index).to_numpy()
+               for key, table in scope.tables.items() for category in table.columns}
+    return pd.concat([frame, pd.DataFrame(columns)], axis=1)
 
 
 UNIT_SHEET = "Tổng hợp theo đơn vị"   # its row 2 is the whole committee's total
+TOTAL_FIRST = (UNIT_SHEET, *BREAKDOWN_SHEETS.values())   # sheets whose row 2 is the total, in bold
 DATE_FORMAT = "dd/mm/yyyy"
 EXCEL_MAX_ROWS = 1_048_576             # per sheet, header included
 WIDTH_SAMPLE = 2000                    # rows, spread over the table, looked at to size a column
@@ -213,7 +292,7 @@ def write_workbook(report: Report, path: Path) -> Path:
                 ws.freeze_panes(1, 0)
                 if len(frame.columns):
                     ws.autofilter(0, 0, len(frame), len(frame.columns) - 1)
-                if sheet == UNIT_SHEET and len(frame):
+                if sheet in TOTAL_FIRST and len(frame):
                     for j, value in enumerate(frame.iloc[0].tolist()):  # the total row
                         _write_value(ws, 1, j, value, bold, bold_date)
     return path

@@ -57,6 +57,22 @@ class Register:
         return pd.DataFrame(pairs, columns=["cell", "unit"])
 
     @cached_property
+    def grassroots(self) -> dict[str, str]:
+        """Cell → its grassroots organisation (tổ chức cơ sở đảng): a chi bộ cơ sở is its own; a
+        chi bộ trực thuộc belongs to the đảng bộ cơ sở above it (through a đảng bộ bộ phận, if
+        any). Party members who may introduce a candidate are those of the same organisation."""
+        types, parents = self.units["type"].to_dict(), self.units["parent"].to_dict()
+        out = {}
+        for cell in self.cells.index:
+            unit = cell
+            if types[cell] == SUBORDINATE_CELL:
+                unit = parents[cell]
+                while isinstance(unit, str) and types.get(unit) != GRASSROOTS_COMMITTEE:
+                    unit = parents.get(unit)
+            out[cell] = unit if isinstance(unit, str) else cell
+        return out
+
+    @cached_property
     def codes(self) -> dict[str, str]:
         """Upper-case code → code as registered (codes are matched ignoring case)."""
         return {code.upper(): code for code in self.units.index}

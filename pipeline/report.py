@@ -59,6 +59,53 @@ class Coverage:
         return self.on_time / self.expected if self.expected else None
 
 
+@dataclass(frozen=True)
+class BreakdownScope:
+    """Admissions of one span (the quarter, or 1 January to the quarter's end) broken down, for
+    every unit of the register (its subtree, a person once), built by `pipeline.breakdowns`."""
+
+    # Persons admitted, per unit (index: every unit code, tree order; the root first).
+    total: pd.Series
+    # Dimension key (breakdowns.DIMENSIONS) → units × categories (int, same index as `total`; the
+    # columns in the dimension's order, `breakdowns.NOT_RECORDED` last). Each row sums to `total`.
+    tables: dict[str, pd.DataFrame]
+
+
+@dataclass(frozen=True)
+class AdmittingUnits:
+    """Cells (chi bộ) and grassroots organisations (chi bộ cơ sở, đảng bộ cơ sở) with figures this
+    quarter; which admitted at least one member this year; which have no source (no quần chúng ưu
+    tú on their sheets). Unit codes, in tree order."""
+
+    cells: list[str]
+    cells_admitting: list[str]
+    cells_without_source: list[str]
+    grassroots: list[str]
+    grassroots_admitting: list[str]
+    grassroots_without_source: list[str]
+
+
+@dataclass(frozen=True)
+class PreviousYear:
+    """The same period of the previous year, from that year's summary.json in the output folder."""
+
+    year: int
+    admitted_quarter: int
+    admitted_ytd: int
+    # Dimension → category → count, over the whole committee; empty when that report had no
+    # breakdowns (made before they existed).
+    quarter: dict[str, dict[str, int]]
+    ytd: dict[str, dict[str, int]]
+
+
+@dataclass(frozen=True)
+class Breakdowns:
+    quarter: BreakdownScope
+    ytd: BreakdownScope
+    units: AdmittingUnits
+    previous: PreviousYear | None = None   # None: no report of that period in the output folder
+
+
 @dataclass
 class Report:
     period: Period
@@ -89,6 +136,8 @@ class Report:
     deadline: dt.date | None = None
     deadline_rule: str | None = None
     assessed_at: dt.datetime | None = None
+    # The admissions broken down as the Party's statistics do (pipeline.breakdowns; docs/figures.md).
+    breakdowns: Breakdowns | None = None
 
     @property
     def root(self) -> str:

@@ -72,6 +72,9 @@ class Rule:
     restates_status: bool = False
     # Content fields a call may leave out (they print as empty): an optional addition to the message.
     optional: frozenset[str] = frozenset()
+    # The regulation the rule comes from, as the rules reference names it (empty: the roster
+    # format's own rule, docs/roster-format.md). An article is named only where it was checked.
+    source: str = ""
 
     @property
     def fields(self) -> frozenset[str]:
@@ -238,37 +241,86 @@ RULES: dict[str, Rule] = _rules(
          "Ngày sinh {value} cho tuổi {detail}, không hợp lý. Kiểm tra lại ngày sinh.",
          "A member is under 16 or over 100 at the end of the period."),
     Rule("ADMISSION_UNDER_18", ERROR, R, "Vào Đảng khi chưa đủ 18 tuổi",
-         "Ngày vào Đảng {value}: khi đó mới {detail} tuổi, chưa đủ 18 tuổi theo Điều lệ Đảng. Kiểm tra lại ngày sinh và ngày vào Đảng.",
-         "The admission date is before the member's 18th birthday."),
+         "Ngày vào Đảng {value}: khi đó mới {detail}, chưa đủ 18 tuổi (tính theo tháng) theo Điều lệ Đảng. Kiểm tra lại ngày sinh và ngày vào Đảng.",
+         "Fewer than 216 months (18 years) from the birth date to the admission decision, counted "
+         "by year and month alone, the day of the month ignored (`charter.age_in_months`): born "
+         "20/03/2004 and admitted 05/03/2022 is 18 years and accepted. The detail gives years and "
+         "months (\"17 tuổi 11 tháng\"). The regulations count to the day the cell considers the "
+         "admission, which the roster does not hold; the decision comes after it.",
+         source="Điều lệ Đảng, Điều 1 (khoản 2); Quy định 232-QĐ/TW (2025) thi hành Điều lệ Đảng, "
+                "điểm 1.1.1 (đủ 18 tuổi đến đủ 60 tuổi, tính theo tháng)"),
     Rule("ADMISSION_OVER_60", WARNING, R, "Vào Đảng khi trên 60 tuổi",
-         "Ngày vào Đảng {value}: khi đó đã {detail} tuổi (trên 60), phải có ý kiến của cấp trên. Kiểm tra lại hoặc ghi rõ văn bản đồng ý trong cột Ghi chú.",
-         "The member was over 60 (full years) when admitted."),
+         "Ngày vào Đảng {value}: khi đó đã {detail} (trên 60 tuổi, tính theo tháng). Việc kết nạp người trên 60 tuổi do cấp ủy trực thuộc Trung ương xem xét, quyết định: kiểm tra lại ngày sinh và ngày vào Đảng, hoặc ghi rõ văn bản đồng ý trong cột Ghi chú.",
+         "More than 720 months (60 years) from the birth date to the admission decision, counted "
+         "as for ADMISSION_UNDER_18: 60 years and 0 months is still 60. The detail gives years and "
+         "months (\"60 tuổi 3 tháng\").",
+         source="Điều lệ Đảng, Điều 1 (khoản 2); Quy định 232-QĐ/TW (2025) thi hành Điều lệ Đảng, "
+                "điểm 1.1.2; Hướng dẫn 01-HD/TW (2021) of the Secretariat"),
     Rule("OFFICIAL_TOO_EARLY", ERROR, R, "Công nhận chính thức chưa đủ 12 tháng dự bị",
          "Ngày chính thức {value} chưa đủ 12 tháng dự bị (sớm nhất là {detail}). Kiểm tra lại ngày chính thức và ngày kết nạp.",
-         "The official date is less than 12 months after the ceremony (or, without one, the admission)."),
+         "The official date is less than 12 months after the ceremony (or, without one, the admission).",
+         source="Điều lệ Đảng, Điều 5 (khoản 1: 12 tháng dự bị, tính từ ngày chi bộ tổ chức lễ kết nạp)"),
     Rule("RECOGNITION_OVERDUE", WARNING, R, "Quá hạn xét công nhận chính thức",
-         "Quá hạn xét công nhận chính thức: 12 tháng dự bị đã hết ngày {detail} mà chưa có ngày chính thức. Xét công nhận hoặc ghi ngày chính thức.",
-         "No official date, and 12 months of probation plus 30 days have passed by the end of the "
-         "period (only in files that have the Ngày chính thức column)."),
+         "Quá hạn xét công nhận chính thức: 12 tháng dự bị đã hết ngày {detail}, mà chưa có ngày chính thức. Chi bộ xét công nhận chính thức (hoặc đề nghị xóa tên) rồi ghi ngày chính thức.",
+         "No official date, and the period ends after the last day allowed for the cell to consider "
+         "recognition: the 30th working day after probation ends (12 months after the ceremony, or "
+         "the decision without one), the day probation ends not counted (`charter.recognition_due`, "
+         "working days as in docs/figures.md). On that 30th working day itself the member is not "
+         "overdue yet; from the next day on, whatever day of the week, they are. Only in files that "
+         "have the Ngày chính thức column.",
+         source="Điều lệ Đảng, Điều 5; Quy định 232-QĐ/TW (2025) thi hành Điều lệ Đảng (30 ngày làm việc "
+                "kể từ ngày đảng viên hết 12 tháng dự bị)"),
     Rule("CEREMONY_BEFORE_DECISION", ERROR, R, "Lễ kết nạp trước ngày quyết định",
          "Lễ kết nạp {value} trước ngày quyết định kết nạp ({detail}). Lễ kết nạp tổ chức sau khi có quyết định; kiểm tra lại hai ngày này.",
          "The ceremony date is before the admission decision's date."),
     Rule("CEREMONY_LATE", WARNING, R, "Lễ kết nạp muộn quá 30 ngày làm việc",
-         "Lễ kết nạp {value} muộn hơn 30 ngày làm việc sau quyết định ({detail}). Kiểm tra lại ngày.",
-         "The ceremony is more than 30 working days (Monday to Friday) after the admission decision."),
+         "Lễ kết nạp {value} muộn hơn 30 ngày làm việc sau quyết định kết nạp ({detail}). Kiểm tra lại ngày; nếu tổ chức muộn đã được cấp ủy cấp trên trực tiếp đồng ý, ghi rõ trong cột Ghi chú.",
+         "The ceremony is after the 30th working day after the admission decision (the decision's "
+         "day not counted; working days: Monday to Friday less Vietnam's public holidays, Tết "
+         "included, and the government's moved days, with the [calendar] of the configuration: "
+         "docs/figures.md). A ceremony on a weekend right after that 30th working day is late too. "
+         "The regulations count from the day the cell receives the decision, which the roster does "
+         "not hold; the decision's date is the earliest it can be. Checked in `validate`, with the "
+         "configuration's calendar.",
+         source="Điều lệ Đảng, Điều 5 (khoản 1); Quy định 232-QĐ/TW (2025) thi hành Điều lệ Đảng "
+                "(lễ kết nạp trong 30 ngày làm việc kể từ ngày nhận được quyết định kết nạp)"),
     Rule("CERT_MISSING", WARNING, R, "Chưa có giấy chứng nhận lớp nhận thức về Đảng",
          "Chưa có ngày cấp giấy chứng nhận lớp bồi dưỡng nhận thức về Đảng. Ghi ngày cấp, hoặc cử đi học lớp.",
-         "A candidate row has no certificate date."),
+         "A candidate row has no certificate date.",
+         source="Hướng dẫn 01-HD/TW (2021) of the Secretariat (lớp bồi dưỡng nhận thức về Đảng)"),
     Rule("CERT_EXPIRED", WARNING, R, "Giấy chứng nhận lớp nhận thức về Đảng quá 60 tháng",
          "Giấy chứng nhận lớp bồi dưỡng nhận thức về Đảng cấp ngày {value} đã quá 60 tháng. Cần học lại trước khi xét kết nạp.",
-         "A candidate's certificate is older than 60 months at the end of the period."),
-    Rule("HELPER_NOT_FOUND", WARNING, R, "Đảng viên giúp đỡ không có trong chi bộ",
-         "Đảng viên giúp đỡ \"{value}\" không có trong danh sách đảng viên của chi bộ. Ghi đúng họ tên hoặc số CCCD của một đảng viên trong chi bộ.",
-         "A candidate's helper matches no member of the same cell by citizen ID or full name (as "
-         "written, then ignoring case and diacritics)."),
+         "A candidate's certificate is older than 60 months at the end of the period.",
+         source="Hướng dẫn 01-HD/TW (2021) of the Secretariat (giấy chứng nhận có giá trị 60 tháng)"),
+    Rule("HELPER_NOT_FOUND", WARNING, R, "Đảng viên giúp đỡ không có trong tổ chức cơ sở đảng",
+         "Đảng viên giúp đỡ \"{value}\" không có trong danh sách đảng viên của tổ chức cơ sở đảng (chi bộ này, hoặc các chi bộ cùng đảng bộ cơ sở). Ghi đúng họ tên hoặc số CCCD của một đảng viên chính thức cùng tổ chức cơ sở đảng.",
+         "A candidate's helper (introducer) matches no member of the candidate's grassroots "
+         "organisation (tổ chức cơ sở đảng: the chi bộ cơ sở itself, or every cell of the đảng bộ "
+         "cơ sở a chi bộ trực thuộc belongs to, `Register.grassroots`) by the citizen ID the cell "
+         "holds, nor by full name as written, nor then ignoring case and diacritics; and it does "
+         "not name the Youth Union's committee (YOUTH_UNION_INTRODUCER). Without a register (the "
+         "`check` command without --units) the candidate's own cell is searched.",
+         source="Điều lệ Đảng, Điều 4; Quy định 232-QĐ/TW (2025) thi hành Điều lệ Đảng (đảng viên giới "
+                "thiệu cùng công tác với người vào Đảng trong cùng một tổ chức cơ sở đảng)"),
     Rule("HELPER_NOT_OFFICIAL", WARNING, R, "Đảng viên giúp đỡ chưa chính thức",
          "Đảng viên giúp đỡ \"{value}\" chưa là đảng viên chính thức. Phân công đảng viên chính thức giúp đỡ.",
-         "A candidate's helper is a member of the cell who is not official by the end of the period."),
+         "A candidate's helper is a member of the grassroots organisation who is not official by the "
+         "end of the period. Two members of the organisation with the helper's name: official if "
+         "either is.",
+         source="Điều lệ Đảng, Điều 4"),
+    Rule("YOUTH_UNION_INTRODUCER", WARNING, R, "Đoàn giới thiệu không đúng quy định",
+         "\"{value}\" được ghi là người giới thiệu, nhưng {detail}. Ban Chấp hành Đoàn cơ sở chỉ giới thiệu người vào Đảng là đoàn viên trong độ tuổi thanh niên (đến 30 tuổi), cùng một đảng viên chính thức; các trường hợp khác cần hai đảng viên chính thức giới thiệu. Sửa lại người giới thiệu, hoặc cột \"Đoàn viên\" nếu ghi thiếu.",
+         "A helper cell that matches no member names the Youth Union's grassroots committee (folded: "
+         "\"Đoàn TN\", \"Đoàn thanh niên\", \"Đoàn TNCS …\", \"Đoàn cơ sở\", \"BCH Đoàn …\", "
+         "\"Ban Chấp hành Đoàn …\", \"Chi đoàn cơ sở\"; \"Đoàn\" alone is a family name and is "
+         "looked up as a person) for a candidate whose row leaves Đoàn viên unmarked (a sheet "
+         "without that column is not judged) or who is over youth age (more than 30 years and 11 "
+         "months at the end of the period, `charter.youth_age`); or both helpers name it; or a helper "
+         "names a chi đoàn (a branch: its meeting proposes the member, the grassroots committee "
+         "introduces). The Youth Union named for a member of youth age is accepted, with no "
+         "HELPER_NOT_FOUND.",
+         source="Điều lệ Đảng, Điều 4 (người vào Đảng trong độ tuổi thanh niên: ban chấp hành đoàn cơ sở "
+                "và một đảng viên chính thức giới thiệu); Quy định 232-QĐ/TW (2025); Hướng dẫn 01-HD/TW (2021)"),
     Rule("ROW_NOT_COUNTED", WARNING, R, "Dòng không có họ tên, không được tính",
          "Dòng có dữ liệu nhưng không có họ tên nên không được tính. Điền họ tên hoặc xóa dòng.",
          "A table row holds data but no full name: it is not counted."),
@@ -368,7 +420,10 @@ def reference() -> str:
         "file writes it, `{sheet}`, `{cell}` (e.g. `G20`), and `{detail}`, `{suggestion}`, `{after}`",
         "given by the check that fires. *Errors* make a figure wrong or the data unusable; *warnings*",
         "may be right but are against the rules or suspicious. A file is *unusable* (its cell counts",
-        "as rejected) when one of its issues says so in the last column of the summary.",
+        "as rejected) when one of its issues says so in the last column of the summary. A rule that",
+        "applies the Party's regulations names them under *Source* (Điều lệ Đảng; Quy định 232-QĐ/TW of",
+        "2025, which replaced 24-QĐ/TW of 2021 and was amended by 294-QĐ/TW; Hướng dẫn 01-HD/TW); an",
+        "article or point is named only where it was checked against the text.",
         "",
         "| code | severity | applies to | label | unusable |",
         "|---|---|---|---|---|",
@@ -381,6 +436,8 @@ def reference() -> str:
                   f"**{rule.severity.vi}** ({rule.severity.value}) · applies to: {_SCOPE_WORDS[rule.scope]} · "
                   f"*{rule.label}*", "",
                   f"When: {rule.when}", ""]
+        if rule.source:
+            lines += [f"Source: {rule.source}.", ""]
         if rule.unusable is not Unusable.NO:
             lines += [f"Makes the file unusable: {_UNUSABLE_WORDS[rule.unusable]}.", ""]
         if rule.restates_status:

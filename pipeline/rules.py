@@ -8,7 +8,9 @@ no per-row Python in the common path); every problem collected, nothing raises:
   IDs), required cells, dates that contradict each other. It runs where the files are read (in
   the reading workers, a chunk of files each), so only typed columns travel back.
 - `validate`: the accepted files' prepared rows against the period (dates after it, overdue
-  recognition, expired certificates) and against each other (one person twice, helpers).
+  recognition, expired certificates), against the working-day calendar of the configuration (the
+  ceremony's and the recognition's limits), and against each other and the register (one person
+  twice; helpers, looked up across the grassroots organisation).
 
 Each issue points at the file, sheet, Excel row and the column header as written in the file.
 Values that cannot be read become missing (NaT/None) and the issue says so; the person still
@@ -30,19 +32,25 @@ from openpyxl.utils import get_column_letter
 
 from pipeline import rulebook
 from pipeline.charter import (
-    ADMISSION_MAX_AGE, ADMISSION_MIN_AGE, CEREMONY_WORKING_DAYS, CERTIFICATE, PLAUSIBLE_AGES, PROBATION,
-    overdue_mask, probation_end, probation_start,
+    CERTIFICATE, PLAUSIBLE_AGES, PROBATION, age_in_months, ceremony_due, over_admission_age, overdue_mask,
+    probation_end, probation_start, recognition_due, under_admission_age, years_and_months, youth_age,
 )
 from pipeline.contract import (
     ETHNIC_ALIASES, ETHNIC_GROUPS, GENDERS, HELPER_KEYS, LABELS, MEMBER_DATE_KEYS, MEMBER_REQUIRED, NO_RELIGION,
     YES_WORDS,
 )
+from pipeline.contract import (
+    GENERAL_EDUCATION_LEVELS, POLITICAL_THEORY_LEVELS, PROFESSIONAL_LEVELS, UNTRAINED, general_education,
+    occupation_group, political_theory_level, professional_level,
+)
 from pipeline.intake import Submission
 from pipeline.normalize import EXCEL_ERRORS, PERSON_ID, age_at, citizen_ids, clean_text, fold, parse_dates
 from pipeline.period import Period
+from pipeline.register import Register
 from pipeline.roster import Workbook
 from pipeline.status import FileStatus
 from pipeline.tables import Table, raw_frame
+from pipeline.workdays import WorkCalendar, vietnam
 
 def _squash(text: str) -> str:
     return re.sub(r"[\s\-']", "", fold(text))
@@ -191,6 +199,26 @@ def _choice(raw, key, col: _Collector, allowed_index: dict[str, str], allowed: t
     return hit.where(hit.notna(), None)
 
 
+def _level(raw, key, col: _Collector, reader, allowed: tuple[str, ...] | None, unreadable: pd.DataFrame,
+           blank: str | None = None) -> pd.Series:
+    """A statistics column (`contract.general_education`, …) → its list's value, None where not
+    recorded. Text the reader cannot place is a BAD_VALUE (`allowed` given: a closed list) and stays
+    unrecorded; a blank cell of a file that has the column is `blank` when given (political theory:
+    blank means not trained). An Excel error value stays unrecorded."""
+    text = _text(raw, key, unique=True)
+    level = _map_unique(text, lambda t: reader(fold(t)) if isinstance(t, str) else None)
+    wrong = text.notna() & level.isna()
+    if allowed is not None and wrong.any():
+        suggestion = _map_unique(text[wrong], lambda t: _closest(_squash(t), allowed))
+        col.add("BAD_VALUE", raw[wrong], key, text, suggestion=suggestion)
+    if blank is not None:
+        empty = text.isna() & _present(raw, col.tables, key)
+        if key in unreadable:
+            empty &= ~unreadable[key]
+        level = level.mask(empty, blank)
+    return level.astype(object).where(level.notna(), None)
+
+
 # ---------- members ----------
 
 def _blank_error_values(raw: pd.DataFrame, col: _Collector) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -235,6 +263,14 @@ def type_members(raw: pd.DataFrame, col: _Collector) -> pd.DataFrame:
     out["youth_union"] = _map_unique(_text(raw, "youth_union", unique=True),
                                      lambda v: fold(v or "") in YES_WORDS).astype(bool)
     out["education"] = _text(raw, "education", unique=True)
+    # The breakdowns' columns (pipeline.breakdowns): None = not recorded.
+    out["general_education"] = _level(raw, "general_education", col, general_education, GENERAL_EDUCATION_LEVELS,
+                                      errored)
+    out["professional"] = _level(raw, "education", col, professional_level, PROFESSIONAL_LEVELS, errored)
+    out["political_theory"] = _level(raw, "political_theory", col, political_theory_level, POLITICAL_THEORY_LEVELS,
+                                     errored, blank=UNTRAINED)
+    out["occupation"] = _level(raw, "occupation", col, occupation_group, None, errored)
+    out["has_religion_column"] = _present(raw, col.tables, "religion")
     out["note"] = _text(raw, "note", unique=True)
     out["citizen_id"] = citizen_ids(_column(raw, "citizen_id"))
     tables = col.tables
@@ -289,27 +325,37 @@ def _check_citizen_ids(out: pd.DataFrame, raw: pd.DataFrame, col: _Collector) ->
 
 
 def _check_date_order(out: pd.DataFrame, col: _Collector) -> None:
-    """Dates of one person that contradict each other (no period needed)."""
+    """Dates of one person that contradict each other (no period and no configuration needed:
+    this runs in the reading workers). The ceremony's limit in working days needs the
+    configured calendar: `_check_ceremony`, in `validate`."""
     born, admitted, ceremony, official = (out[k] for k in MEMBER_DATE_KEYS)
-    at = age_at(born, admitted)
-    known = born.notna() & admitted.notna()
-    young, old = known & (at < ADMISSION_MIN_AGE), known & (at > ADMISSION_MAX_AGE)
-    col.add("ADMISSION_UNDER_18", out[young], "admitted_on", admitted, detail=_years(at[young]))
-    col.add("ADMISSION_OVER_60", out[old], "admitted_on", admitted, detail=_years(at[old]))
-    both = admitted.notna() & ceremony.notna()
-    working = pd.Series(0, index=out.index)
-    if both.any():
-        working[both] = np.busday_count(admitted[both].values.astype("datetime64[D]"),
-                                        ceremony[both].values.astype("datetime64[D]"))
-    late = both & (working > CEREMONY_WORKING_DAYS)
-    col.add("CEREMONY_LATE", out[late], "ceremony_on", ceremony,
-            detail=working[late].astype(str) + " ngày làm việc sau ngày " + _day_text(admitted[late]))
+    months = age_in_months(born, admitted)
+    young, old = under_admission_age(months), over_admission_age(months)
+    col.add("ADMISSION_UNDER_18", out[young], "admitted_on", admitted, detail=years_and_months(months[young]))
+    col.add("ADMISSION_OVER_60", out[old], "admitted_on", admitted, detail=years_and_months(months[old]))
     start = probation_start(out)
     earliest = start + PROBATION
     early = start.notna() & official.notna() & (official < earliest)
     col.add("OFFICIAL_TOO_EARLY", out[early], "official_on", official, detail=_day_text(earliest[early]))
-    before = both & (ceremony < admitted)
+    before = admitted.notna() & ceremony.notna() & (ceremony < admitted)
     col.add("CEREMONY_BEFORE_DECISION", out[before], "ceremony_on", ceremony, detail=_day_text(admitted[before]))
+
+
+def _check_ceremony(out: pd.DataFrame, col: _Collector, calendar: WorkCalendar) -> None:
+    """The ceremony after the last day allowed (`charter.ceremony_due`): late, whatever day of
+    the week it was held on. A ceremony before the decision is another rule's."""
+    admitted, ceremony = out["admitted_on"], out["ceremony_on"]
+    both = admitted.notna() & ceremony.notna() & (ceremony >= admitted)
+    if not both.any():
+        return
+    due = ceremony_due(admitted.where(both), calendar)
+    late = both & (ceremony > due)
+    if not late.any():
+        return
+    working = calendar.between(admitted[late], ceremony[late])
+    col.add("CEREMONY_LATE", out[late], "ceremony_on", ceremony,
+            detail="quyết định ngày " + _day_text(admitted[late]) + "; hạn chót là ngày " + _day_text(due[late])
+            + ", lễ kết nạp là ngày làm việc thứ " + working.astype(str) + " sau quyết định")
 
 
 def _check_member_dates(out: pd.DataFrame, col: _Collector, period: Period) -> None:
@@ -330,9 +376,10 @@ def _check_member_dates(out: pd.DataFrame, col: _Collector, period: Period) -> N
     odd = born.notna() & ((age < PLAUSIBLE_AGES[0]) | (age > PLAUSIBLE_AGES[1]))
     col.add("AGE_IMPLAUSIBLE", out[odd], "birth_date", born, detail=_years(age[odd]) + " tuổi vào cuối kỳ")
     overdue = overdue_mask(out, period.end)   # the same rule the figures count
-    start, due = probation_start(out), probation_end(out)
+    start, ended, due = probation_start(out), probation_end(out), out["recognition_due"]
     col.add("RECOGNITION_OVERDUE", out[overdue], "official_on", None,
-            detail=_day_text(due[overdue]) + " (dự bị từ " + _day_text(start[overdue]) + ")")
+            detail=_day_text(ended[overdue]) + " (dự bị từ " + _day_text(start[overdue])
+            + "), hạn chót để chi bộ xét công nhận là ngày " + _day_text(due[overdue]))
 
 
 def _years(values: pd.Series) -> pd.Series:
@@ -373,7 +420,8 @@ def _empty_candidates() -> pd.DataFrame:
                          "certificate_on": pd.Series(dtype="datetime64[ns]")})
 
 
-def _check_candidates(out: pd.DataFrame, members: pd.DataFrame, col: _Collector, period: Period) -> None:
+def _check_candidates(out: pd.DataFrame, members: pd.DataFrame, col: _Collector, period: Period,
+                      organisation: dict[str, str]) -> None:
     """Certificates against the period (adds `certified`), and the helpers."""
     end = pd.Timestamp(period.end)
     oldest = end - CERTIFICATE
@@ -381,49 +429,124 @@ def _check_candidates(out: pd.DataFrame, members: pd.DataFrame, col: _Collector,
     out["certified"] = cert.between(oldest, end)
     col.add("CERT_EXPIRED", out[cert < oldest], "certificate_on", cert)
     col.add("DATE_AFTER_PERIOD", out[cert > end], "certificate_on", cert, detail=period.end.strftime("%d/%m/%Y"))
-    _check_helpers(out, members, col, end)
+    _check_helpers(out, members, col, period, organisation)
 
 
 # A helper whose official date could not be read: neither official nor not (no issue either way).
 UNKNOWN = "unknown"
+# Of two members of one organisation with the same name (or ID), the more official one counts.
+_OFFICIAL_RANK = {False: 0, UNKNOWN: 1, True: 2}
+
+# The Youth Union's grassroots committee as offices name it in a helper column (folded, without
+# dots and dashes): "Đoàn TN", "Đoàn thanh niên", "Đoàn TNCS Hồ Chí Minh", "Đoàn cơ sở", "BCH Đoàn
+# (trường, cơ sở, …)", "Ban Chấp hành Đoàn cơ sở", and a chi đoàn cơ sở (the Youth Union's grassroots
+# organisation where there is no đoàn cơ sở) or its committee. "Đoàn" alone is a family name.
+_YOUTH_UNION = re.compile(r"((ban chap hanh|bch)\s+(chi\s+)?doan|doan\s+(tn|thanh nien|tncs|co so)|chi doan co so)\b")
+# A chi đoàn (a branch, not a grassroots organisation): its meeting proposes the member, but the
+# introduction is the grassroots committee's.
+_YOUTH_BRANCH = re.compile(r"(ban chap hanh\s+|bch\s+)?chi doan\b")
 
 
-def _check_helpers(out, members, col: _Collector, end) -> None:
-    """Helpers must be official members of the same cell, named by full name or citizen ID.
+def youth_union_named(text: pd.Series) -> pd.Series:
+    """Whether each helper cell names the Youth Union's grassroots committee rather than a person
+    ("youth"), names a chi đoàn ("branch"), or neither (None)."""
+    def kind(value):
+        if value is None:
+            return None
+        folded = re.sub(r"\s+", " ", re.sub(r"[.\-–,]", " ", fold(value))).strip()
+        if _YOUTH_UNION.match(folded):
+            return "youth"
+        return "branch" if _YOUTH_BRANCH.match(folded) else None
+    return _map_unique(text, kind)
 
-    A name is looked up as written first; only a name not found so is compared without
-    diacritics and case, against the members of its own cell."""
+
+def _check_helpers(out, members, col: _Collector, period: Period, organisation: dict[str, str]) -> None:
+    """Introducers (đảng viên giúp đỡ) must be official members of the candidate's grassroots
+    organisation (tổ chức cơ sở đảng: `Register.grassroots`), named by full name or citizen ID,
+    in any of its cells; a Youth Union member of youth age may be introduced by the Youth Union's
+    grassroots committee and one official member instead.
+
+    Looked up by the citizen ID the cell holds, then by the name as written, then (a name not
+    found so) without diacritics and case. Two members of the organisation with the same name:
+    found, and official if either is."""
+    end = pd.Timestamp(period.end)
     official = (members["official_on"].notna() & (members["official_on"] <= end)).astype(object)
     if "official_unreadable" in members:
         official[members["official_unreadable"].astype(bool)] = UNKNOWN  # neither official nor not
-    by_id = _Lookup(members["unit"], members["citizen_id"], official)
-    by_name = _Lookup(members["unit"], members["full_name"], official)
+    member_org = _organisation_of(members["unit"], organisation)
+    candidate_org = _organisation_of(out["unit"], organisation)
+    by_id = _Lookup(member_org, members["citizen_id"], official)
+    by_name = _Lookup(member_org, members["full_name"], official)
     loosely: _Lookup | None = None
+    youth: dict[str, pd.Series] = {}
     for key in HELPER_KEYS:
         if key not in out:
             continue
         text = out[key]
-        found = by_id.get(out["unit"], out[f"{key}_id"])
-        found = found.where(found.notna(), by_name.get(out["unit"], text))
+        found = by_id.get(candidate_org, out[f"{key}_id"])
+        found = found.where(found.notna(), by_name.get(candidate_org, text))
         missed = text.notna() & found.isna()
         if missed.any():
             if loosely is None:
-                loosely = _Lookup(members["unit"], members["full_name"].map(fold), official)
-            found[missed] = loosely.get(out["unit"][missed], text[missed].map(fold))
+                loosely = _Lookup(member_org, members["full_name"].map(fold), official)
+            found[missed] = loosely.get(candidate_org[missed], text[missed].map(fold))
         named = text.notna()
-        col.add("HELPER_NOT_FOUND", out[named & found.isna()], key, text)
+        kind = pd.Series(None, index=out.index, dtype=object)
+        unmatched = named & found.isna()
+        if unmatched.any():
+            kind[unmatched] = youth_union_named(text[unmatched])
+        youth[key] = kind.eq("youth")
+        col.add("HELPER_NOT_FOUND", out[unmatched & kind.isna()], key, text)
         col.add("HELPER_NOT_OFFICIAL", out[named & found.eq(False)], key, text)
+        col.add("YOUTH_UNION_INTRODUCER", out[kind.eq("branch")], key, text,
+                detail="chi đoàn không phải là tổ chức giới thiệu đoàn viên vào Đảng; nghị quyết của chi đoàn "
+                       "chỉ là căn cứ để Ban Chấp hành Đoàn cơ sở giới thiệu")
+    if youth:
+        _check_youth_union(out, youth, col, end)
+
+
+def _check_youth_union(out, youth: dict[str, pd.Series], col: _Collector, end) -> None:
+    """The Youth Union named as an introducer: only for a Youth Union member of youth age, and
+    with one official member beside it."""
+    any_youth = pd.concat(list(youth.values()), axis=1).any(axis=1)
+    if not any_youth.any():
+        return
+    member = out["youth_union"] if "youth_union" in out else pd.Series(None, index=out.index, dtype=object)
+    not_member = member.eq(False)   # None: the file has no Đoàn viên column, nothing to say
+    born = out["birth_date"]
+    too_old = born.notna() & ~youth_age(born, end)
+    detail = pd.Series("người vào Đảng không phải là đoàn viên (cột \"Đoàn viên\" không đánh dấu)", index=out.index)
+    detail[too_old] = ("người vào Đảng đã " + _years(age_at(born[too_old], end))
+                       + " tuổi vào cuối kỳ, quá độ tuổi thanh niên (đến 30 tuổi)")
+    for key, named in youth.items():
+        wrong = named & (not_member | too_old)
+        col.add("YOUTH_UNION_INTRODUCER", out[wrong], key, out[key], detail=detail[wrong])
+    both = pd.concat(list(youth.values()), axis=1).all(axis=1) & (len(youth) == len(HELPER_KEYS))
+    if both.any():
+        last = HELPER_KEYS[-1]
+        col.add("YOUTH_UNION_INTRODUCER", out[both], last, out[last],
+                detail="cả hai người giới thiệu đều là tổ chức Đoàn; cần thêm một đảng viên chính thức giới thiệu")
+
+
+def _organisation_of(units: pd.Series, organisation: dict[str, str]) -> pd.Series:
+    """Each cell's grassroots organisation (`Register.grassroots`); a cell the map does not have
+    (no register given) is its own."""
+    return _map_unique(units.astype(object), lambda unit: organisation.get(unit, unit))
 
 
 class _Lookup:
-    """(unit, key) → value, looked up for a whole column at once; the last row of a repeated
-    key wins."""
+    """(organisation, key) → value, looked up for a whole column at once; of rows sharing a key,
+    the most official value (`_OFFICIAL_RANK`) wins."""
 
     def __init__(self, units: pd.Series, keys: pd.Series, values: pd.Series):
         joined = (units.astype(object) + "\x00" + keys.astype(object)).astype(object)
-        keep = joined.notna() & ~joined.duplicated(keep="last")
-        self.index = pd.Index(joined[keep].to_numpy(dtype=object))
-        self.values = values[keep].to_numpy(dtype=object)
+        known = joined.notna()
+        rank = values[known].map(_OFFICIAL_RANK).to_numpy()
+        best = pd.DataFrame({"key": joined[known].to_numpy(dtype=object), "rank": rank,
+                             "value": values[known].to_numpy(dtype=object)})
+        best = best.sort_values("rank", kind="stable").drop_duplicates("key", keep="last")
+        self.index = pd.Index(best["key"].to_numpy(dtype=object))
+        self.values = best["value"].to_numpy(dtype=object)
 
     def get(self, units: pd.Series, keys: pd.Series) -> pd.Series:
         joined = (units.astype(object) + "\x00" + keys.astype(object)).astype(object)
@@ -490,26 +613,50 @@ def prepare(workbooks: list[Workbook]) -> Prepared:
     typed_members = type_members(_stack(members), member_col)
     candidates = {wb.file: wb.candidates for wb in workbooks if wb.candidates is not None}
     candidate_col = _Collector(candidates)
-    typed_candidates = type_candidates(_stack(candidates), candidate_col)
+    raw_candidates = _stack(candidates)
+    typed_candidates = type_candidates(raw_candidates, candidate_col)
+    if "youth_union" not in typed_candidates:
+        typed_candidates["youth_union"] = _candidate_youth_union(raw_candidates, typed_candidates, candidates)
     return Prepared(typed_members, typed_candidates, member_col.out + candidate_col.out)
 
 
-def validate(submissions: list[Submission], period: Period, prepared: Prepared | None = None):
+def _candidate_youth_union(raw: pd.DataFrame, typed: pd.DataFrame, tables: dict[str, Table]) -> pd.Series:
+    """Each typed candidate row's `Đoàn viên` cell: True (marked), False (blank), or None when its
+    file has no such column (whether the candidate is a Youth Union member is then not known)."""
+    if typed.empty:
+        return pd.Series(None, index=typed.index, dtype=object)
+    marked = _map_unique(_text(raw, "youth_union", unique=True), lambda v: fold(v or "") in YES_WORDS)
+    marked = marked.astype(object).where(_present(raw, tables, "youth_union"), None)
+    by_row = pd.Series(marked.to_numpy(dtype=object),
+                       index=pd.MultiIndex.from_arrays([raw["file"].astype(object), raw["row"].astype(int)]))
+    wanted = pd.MultiIndex.from_arrays([typed["file"].astype(object), typed["row"].astype(int)])
+    return pd.Series(by_row.reindex(wanted).to_numpy(dtype=object), index=typed.index, dtype=object)
+
+
+def validate(submissions: list[Submission], period: Period, prepared: Prepared | None = None, *,
+             calendar: WorkCalendar | None = None, register: Register | None = None):
     """→ (members, candidates, issues) over every accepted submission.
 
     `prepared`: the rows `prepare` typed when the files were read (of any files: only the accepted
-    ones are kept); without it, the accepted files' tables are prepared here."""
+    ones are kept); without it, the accepted files' tables are prepared here. `calendar`: the
+    working days of the configuration ([calendar]; default: Vietnam's public holidays alone).
+    `register`: where helpers are looked up (the candidate's grassroots organisation); without
+    it, in the candidate's own cell. The members come back with `recognition_due`, the last day
+    allowed for recognition, which `charter.overdue_mask` (the figures too) reads."""
     accepted = [s for s in submissions if s.status == FileStatus.ACCEPTED]
     units = {s.file: s.unit for s in accepted}
     if prepared is None:
         prepared = prepare([s.workbook for s in accepted])
     rows = prepared.of(units)
     members, candidates = rows.members, rows.candidates
+    calendar = calendar or vietnam()
+    members["recognition_due"] = recognition_due(members, calendar)
     member_col = _Collector({s.file: s.workbook.members for s in accepted}, units)
+    _check_ceremony(members, member_col, calendar)
     _check_member_dates(members, member_col, period)
     duplicates(members, member_col)
     with_candidates = [s for s in accepted if s.workbook.candidates is not None]
     candidate_col = _Collector({s.file: s.workbook.candidates for s in with_candidates}, units)
-    _check_candidates(candidates, members, candidate_col, period)
+    _check_candidates(candidates, members, candidate_col, period, register.grassroots if register else {})
     found = sorted(rows.issues + member_col.out + candidate_col.out, key=rulebook.sort_key)
     return members.drop(columns=["_birth_col"], errors="ignore"), candidates[CANDIDATE_FRAME], found

@@ -21,9 +21,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline.contract import (
-    CANDIDATE_REQUIRED, CANDIDATE_SHEET, DATE_KEYS, ETHNIC_GROUPS, GENDERS, INFO_FIELDS, INFO_SHEET, LABELS,
-    LIST_SHEET, MEMBER_REQUIRED, MEMBER_SHEET, TEMPLATE_CANDIDATE_KEYS, TEMPLATE_MEMBER_KEYS, TEMPLATE_VERSION,
-    TEMPLATE_VERSION_LABEL, YOUTH_UNION_MARK,
+    CANDIDATE_REQUIRED, CANDIDATE_SHEET, DATE_KEYS, ETHNIC_GROUPS, GENDERS, GENERAL_EDUCATION_LEVELS, INFO_FIELDS,
+    INFO_SHEET, LABELS, LIST_SHEET, MEMBER_REQUIRED, MEMBER_SHEET, OCCUPATIONS, POLITICAL_THEORY_LEVELS,
+    PROFESSIONAL_LEVELS, TEMPLATE_CANDIDATE_KEYS, TEMPLATE_MEMBER_KEYS, TEMPLATE_VERSION, TEMPLATE_VERSION_LABEL,
+    YOUTH_UNION_MARK,
 )
 from pipeline.files import atomic_path
 from pipeline.normalize import EXCEL_EPOCH
@@ -40,14 +41,19 @@ BLANK_NAME = "mau-danh-sach-trong.xlsx"
 
 # Drop-down lists, one column each on the hidden `Danh mục` sheet: key → (title, values).
 LISTS = {key: (LABELS[key], values) for key, values in
-         (("gender", GENDERS), ("ethnicity", ETHNIC_GROUPS), ("youth_union", (YOUTH_UNION_MARK,)))}
+         (("gender", GENDERS), ("ethnicity", ETHNIC_GROUPS), ("youth_union", (YOUTH_UNION_MARK,)),
+          ("general_education", GENERAL_EDUCATION_LEVELS), ("education", PROFESSIONAL_LEVELS),
+          ("political_theory", POLITICAL_THEORY_LEVELS), ("occupation", OCCUPATIONS))}
+# Lists that only suggest: offices write these their own way (`12/12`, `Cử nhân Luật`, `Công an`) and
+# the reader maps what they write, so the template does not refuse other text.
+SUGGESTED_LISTS = ("general_education", "education", "occupation")
 
 # Headers filled orange: the loader's required columns, and the certificate (warned when missing).
 CANDIDATE_MARKED = CANDIDATE_REQUIRED + ("certificate_on",)
 
 WIDTHS = {"row_number": 6, "full_name": 26, "birth_date": 12, "gender": 9, "ethnicity": 12, "religion": 11,
           "citizen_id": 16, "admitted_on": 12, "ceremony_on": 12, "official_on": 12, "youth_union": 9,
-          "education": 18, "note": 24, "certificate_on": 14, "helper_1": 22, "helper_2": 22}
+          "education": 18, "general_education": 14, "political_theory": 14, "occupation": 18, "note": 24, "certificate_on": 14, "helper_1": 22, "helper_2": 22}
 
 
 @dataclass(frozen=True)
@@ -82,7 +88,15 @@ MEMBER_HINTS = {
                                            "Để trống nếu còn là đảng viên dự bị.", _DATE_ERROR),
     "youth_union": Hint("Đoàn viên", "Chọn x nếu là đoàn viên khi được kết nạp Đảng; không phải thì để trống.",
                         "Chỉ ghi x (là đoàn viên) hoặc để trống."),
-    "education": Hint("Trình độ chuyên môn", "Ví dụ: Trung cấp, Cao đẳng, Đại học, Thạc sĩ."),
+    "general_education": Hint("Giáo dục phổ thông", "Chọn trong danh sách, hoặc ghi như lý lịch: 12/12, 9/12, 10/10 "
+                                                    "(hệ cũ), THPT."),
+    "education": Hint("Trình độ chuyên môn", "Chọn trong danh sách, hoặc ghi trình độ kèm ngành, ví dụ: Cử nhân Luật, "
+                                             "Kỹ sư CNTT, Thạc sĩ, Trung cấp CSND."),
+    "political_theory": Hint("Lý luận chính trị", "Chọn Sơ cấp, Trung cấp, Cao cấp hoặc Cử nhân. Chưa qua đào tạo: "
+                                                  "để trống.",
+                             "Chỉ chọn Sơ cấp, Trung cấp, Cao cấp, Cử nhân, hoặc để trống nếu chưa qua đào tạo."),
+    "occupation": Hint("Nghề nghiệp / đối tượng", "Khi được kết nạp, ví dụ: Lực lượng vũ trang, Cán bộ, công chức, "
+                                                  "Viên chức, Công nhân, Học sinh, sinh viên."),
     "note": Hint("Ghi chú", "Ghi thêm nếu cần, ví dụ số văn bản đồng ý của cấp trên."),
 }
 CANDIDATE_HINTS = MEMBER_HINTS | {
@@ -119,7 +133,9 @@ INSTRUCTIONS = (
     "4. Cột có tiêu đề nền cam là bắt buộc; cột nền xanh điền khi có. Bấm vào một ô để xem hướng dẫn cho cột đó.",
     "5. Ngày ghi dạng ngày/tháng/năm (dd/mm/yyyy), ví dụ 15/03/1990. Nếu máy báo sai hoặc tự đổi ngày "
     "(tháng trước ngày), gõ dạng năm-tháng-ngày: 1990-03-15; ô vẫn hiện 15/03/1990.",
-    "6. Số CCCD ghi đủ 12 chữ số, kể cả số 0 ở đầu. Giới tính, Dân tộc, Đoàn viên: bấm mũi tên bên phải ô để chọn.",
+    "6. Số CCCD ghi đủ 12 chữ số, kể cả số 0 ở đầu. Giới tính, Dân tộc, Đoàn viên, Lý luận chính trị: bấm mũi tên "
+    "bên phải ô để chọn. Giáo dục phổ thông, Trình độ chuyên môn, Nghề nghiệp / đối tượng: chọn trong danh sách "
+    "hoặc ghi như lý lịch đảng viên (12/12, Cử nhân Luật…).",
     "7. Chép từ tệp khác sang: dùng Dán đặc biệt → Giá trị (Paste Special → Values) để giữ danh sách chọn "
     "và kiểm tra của mẫu.",
     "8. Không đổi tên các trang, không sửa, xóa hay đổi chỗ các tiêu đề cột; không thêm dòng tiêu đề, dòng tổng cộng.",
@@ -286,6 +302,8 @@ def _table_sheet(ws: Worksheet, keys: tuple[str, ...], marked: tuple[str, ...], 
         else:
             dv = DataValidation()
         _hint(dv, hints[key])
+        if key in SUGGESTED_LISTS:
+            dv.showErrorMessage = False   # the list is offered, other text accepted
         dv.add(f"{letter}2:{letter}{last}")
         ws.add_data_validation(dv)
     ws.row_dimensions[1].height = 36

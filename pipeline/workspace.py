@@ -122,10 +122,40 @@ max_message_mb = 10.0
 # days_after_quarter = 5
 # "2025-Q1" = "07/04/2025"
 
+# Ngày làm việc để tính các thời hạn của Đảng (lễ kết nạp trong 30 ngày làm việc, xét công nhận
+# chính thức trong 30 ngày làm việc sau 12 tháng dự bị): từ thứ Hai đến thứ Sáu, trừ các ngày nghỉ lễ,
+# Tết đã có sẵn. Bỏ dấu # để thêm ngày nghỉ bù hoặc ngày làm bù do Chính phủ, địa phương quyết định.
+[calendar]
+# days_off = ["02/05/2025"]
+# working_days = ["26/04/2025"]
+
 # Ai đọc được kết quả (có số CCCD, ngày sinh): "owner" (mặc định) — chỉ tài khoản chạy chương trình;
 # "group" — cả nhóm của thư mục dùng chung. Bỏ dấu # để đổi.
 [output]
 # output_access = "group"
+
+# Lời văn của báo cáo (mở đầu, đánh giá, nhiệm vụ), mỗi quý một tệp, đường dẫn tính từ thư mục của
+# tệp cấu hình này; {year}, {quarter}: năm, quý của kỳ báo cáo. Không ghi: dùng lời văn có sẵn.
+[narrative]
+# file = "loi-van/{year}-Q{quarter}.md"
+
+# Mẫu Word của bản .docx (chép mẫu có sẵn, sửa kiểu chữ trong Word, giữ nguyên các thẻ).
+# Không ghi: dùng mẫu có sẵn.
+[word]
+# template = "mau-word/bao-cao.docx"
+
+# Thông báo kết quả kiểm tra gửi từng chi bộ (THÔNG BÁO, nơi nhận đầu tiên là chi bộ). Để nguyên: thông
+# báo mang tên, người ký của báo cáo, ký hiệu TB/… Nếu Ban Tổ chức ra thông báo, bỏ dấu # và ghi đủ
+# các dòng dưới (trừ signer_on_behalf, để trống khi không ký thay).
+[feedback]
+# superior_body = "ĐẢNG ỦY …"
+# issuing_body = "BAN TỔ CHỨC"
+# issuer_name = "Ban Tổ chức Đảng ủy …"
+# document_code = "TB/BTC"
+# signer_on_behalf = "K/T TRƯỞNG BAN"
+# signer_title = "PHÓ TRƯỞNG BAN"
+# signer_name = "…"
+# recipients = ["Lưu VT, BTC."]
 """
 
 

@@ -4,7 +4,10 @@ Run ``python -m rostergen.samples --out input_samples`` to (re)write ``input_sam
 (the unit register) and ``input_samples/inbox/*.xlsx`` (one roster per chi bộ, plus two files that
 must not be counted). The output depends only on the seed: no clock, no global random state, and
 fixed workbook timestamps, so ``tests/test_samples.py`` can check that the committed samples are
-exactly what this module writes. Never edit the samples by hand; change this module and rerun it.
+exactly what this module writes. Never edit the samples by hand; change this module and rerun it. The statistics columns (Giáo dục
+phổ thông, Lý luận chính trị, Nghề nghiệp / đối tượng, and Trình độ chuyên môn as offices write it)
+come from a generator seeded by each person's citizen ID (``_statistics``), so they leave every
+other value and the seed's figures as they were.
 Sheet names, headers, info labels and unit types come from ``pipeline.contract`` (the layout
 ``docs/roster-format.md`` describes), so the samples are always in the template's layout.
 
@@ -261,6 +264,22 @@ RELIGIONS = [
     ("Hòa Hảo", 6),
 ]
 EDUCATION_OLDER = [("Trung cấp", 45), ("Đại học", 43), ("Cao đẳng", 6), ("Thạc sĩ", 6)]
+# How cells write the statistics columns: each value as the lý lịch has it, in the spellings
+# offices use (the reader maps them to the Party form's lists).
+GENERAL_EDUCATION_TEXT = [("12/12", 80), ("THPT", 8), ("Tốt nghiệp THPT", 4), ("12/12 (bổ túc)", 2)]
+OLD_SYSTEM_TEXT = [("10/10", 70), ("12/12", 30)]   # born before 1966: many finished the old 10-year school
+# Trình độ chuyên môn written with its field, as often as the bare level.
+EDUCATION_TEXT = {
+    "Đại học": [("Đại học", 50), ("Cử nhân Luật", 15), ("Cử nhân An ninh", 12), ("Kỹ sư CNTT", 8),
+                ("Đại học Cảnh sát", 15)],
+    "Trung cấp": [("Trung cấp", 70), ("Trung cấp CSND", 20), ("Trung cấp An ninh", 10)],
+    "Thạc sĩ": [("Thạc sĩ", 60), ("ThS Luật", 25), ("Thạc sĩ QLNN", 15)],
+    "Cao đẳng": [("Cao đẳng", 100)],
+}
+# Lý luận chính trị by years in the Party at the end of the quarter (blank: not trained yet).
+POLITICAL_THEORY_NEW = [(None, 85), ("Sơ cấp", 15)]
+POLITICAL_THEORY_SETTLED = [("Sơ cấp", 45), ("Trung cấp", 35), (None, 12), ("Cao cấp", 5), ("Cử nhân", 3)]
+OCCUPATION_TEXT = [("Lực lượng vũ trang", 82), ("Công an", 14), ("Công nhân", 4)]
 EDUCATION_YOUNGER = [("Đại học", 68), ("Trung cấp", 12), ("Cao đẳng", 9), ("Thạc sĩ", 11)]
 
 CANDIDATE_NOTES = [
@@ -298,6 +317,11 @@ class Member:
     youth_union: str | None
     education: str
     note: str | None = None
+    # The statistics columns (pipeline.contract), drawn from their own generator (_statistics)
+    # so adding them left every other value, and the seed's figures, as they were.
+    general_education: str | None = None
+    political_theory: str | None = None
+    occupation: str | None = None
 
 
 @dataclass
@@ -504,19 +528,36 @@ def make_member(
     age = full_years(born, admitted_on)
     youth = "x" if age < 30 and rng.random() < 0.88 else None
     education = weighted(rng, EDUCATION_OLDER if admitted_on.year < 2005 else EDUCATION_YOUNGER)
+    # Drawn in the order the fields were always drawn in: name, religion, citizen ID.
+    full_name = people.name(gender, ethnicity)
+    religion = _religion(rng, ethnicity)
+    citizen_id = people.citizen_id(gender, born)
     return Member(
-        full_name=people.name(gender, ethnicity),
+        full_name=full_name,
         birth_date=born,
         gender=gender,
         ethnicity=ethnicity,
-        religion=_religion(rng, ethnicity),
-        citizen_id=people.citizen_id(gender, born),
+        religion=religion,
+        citizen_id=citizen_id,
         admitted_on=admitted_on,
         ceremony_on=ceremony_on,
         official_on=official_on,
         youth_union=youth,
-        education=education,
+        **_statistics(citizen_id, born, admitted_on, education),
     )
+
+
+def _statistics(citizen_id: str, born: dt.date, admitted_on: dt.date, education: str) -> dict:
+    """The statistics columns and the way the education is written, from a generator seeded by
+    the person alone: the main generator's draws, and so every other value, stay as they were."""
+    rng = random.Random(f"thống kê {citizen_id}")
+    settled = full_years(admitted_on, QUARTER_END) >= 3
+    return {
+        "education": weighted(rng, EDUCATION_TEXT[education]),
+        "general_education": weighted(rng, OLD_SYSTEM_TEXT if born.year < 1966 else GENERAL_EDUCATION_TEXT),
+        "political_theory": weighted(rng, POLITICAL_THEORY_SETTLED if settled else POLITICAL_THEORY_NEW),
+        "occupation": weighted(rng, OCCUPATION_TEXT),
+    }
 
 
 def make_candidate(
@@ -975,7 +1016,8 @@ CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 WIDTHS = {
     "row_number": 5, "full_name": 26, "birth_date": 12, "gender": 9, "ethnicity": 9,
     "religion": 11, "citizen_id": 15, "admitted_on": 13, "ceremony_on": 13, "official_on": 13,
-    "youth_union": 9, "education": 14, "note": 34, "certificate_on": 14, "helper_1": 26,
+    "youth_union": 9, "general_education": 12, "education": 18, "political_theory": 12, "occupation": 18,
+    "note": 34, "certificate_on": 14, "helper_1": 26,
     "helper_2": 26,
 }
 REGISTER_WIDTHS = {"code": 14, "name": 62, "type": 18, "parent": 20, "email": 30, "target": 12}

@@ -44,8 +44,9 @@ def test_report_exits_0_with_data_errors_and_writes_every_output(small):
     folder = small / "out" / "2022-Q3"
     assert f"Báo cáo: {folder}" in result.stdout
     assert {p.name for p in folder.iterdir()} == {
-        "summary.json", "bao-cao-phat-trien-dang-vien-2022-Q3.pdf", "so-lieu-phat-trien-dang-vien-2022-Q3.xlsx",
-        "units", "manifest.json", "history.jsonl", "index.html"}
+        "summary.json", "bao-cao-phat-trien-dang-vien-2022-Q3.pdf", "bao-cao-phat-trien-dang-vien-2022-Q3.docx",
+        "so-lieu-phat-trien-dang-vien-2022-Q3.xlsx", "units", "manifest.json", "history.jsonl", "index.html"}
+    assert f"Bản Word để chỉnh sửa: {folder / 'bao-cao-phat-trien-dang-vien-2022-Q3.docx'}" in result.stdout
     assert sorted(p.name for p in (folder / "units").iterdir()) == ["CB-A", "CB-B", "CB-H1", "CB-H2"]
     assert f"Phản hồi cho từng chi bộ: {folder / 'units'}" in result.stdout
     # What the run says is output (stdout); stderr is for errors only.

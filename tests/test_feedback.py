@@ -20,7 +20,9 @@ import datetime as dt
 import hashlib
 import os
 import pickle
+import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -29,6 +31,8 @@ from pypdf import PdfReader
 
 from builders import MEMBER_HEADER, SMALL_REGISTER, member, write_register, write_roster, sample_config
 from pdfcheck import fonts, page_texts
+from pipeline.config import FeedbackSettings, load_config
+from pipeline.errors import PipelineError
 from pipeline.feedback import cache, packages, views
 from pipeline.build import build_report
 from pipeline.reading import load_inbox
@@ -152,9 +156,10 @@ def test_the_original_submissions_are_never_modified(run):
 
 def test_pdf_names_the_unit_and_its_status(run):
     text = _pdf_text(run, "CB-A")
-    assert "KẾT QUẢ KIỂM TRA DANH SÁCH ĐẢNG VIÊN" in text
-    assert "Quý III năm 2022" in text
-    assert "Kính gửi: Chi bộ Phòng Tham mưu" in text
+    assert "THÔNG BÁO Kết quả kiểm tra danh sách đảng viên quý III năm 2022 của Chi bộ Phòng Tham mưu -----" in text
+    assert ("Ban Tổ chức Đảng ủy Công an tỉnh thông báo kết quả kiểm tra danh sách đảng viên quý III năm "
+            "2022 của Chi bộ Phòng Tham mưu, mã đơn vị CB-A, như sau:") in text
+    assert "Kính gửi" not in text  # a Party notice names its addressee in the text and in Nơi nhận
     assert 'Đã nhận tệp "CB-A_2022-Q3.xlsx"; số liệu trong tệp này được dùng' in text
 
 
@@ -459,8 +464,12 @@ def test_a_file_with_one_more_member_re_renders_every_package_as_the_totals_chan
 
 
 def test_a_setting_the_packages_show_re_renders_them_and_one_they_do_not_show_does_not(first):
-    assert _again(first, signer_name="Nguyễn Văn Khác").rendered == []  # only in the committee's
-    assert sorted(_again(first, issuing_body="ĐẢNG ỦY KHỐI").rendered) == CELLS
+    # The samples' notices are the Ban Tổ chức's ([feedback]): the committee's signer and recipients
+    # are only on the committee's report.
+    assert _again(first, signer_name="Nguyễn Văn Khác", recipients=("Lưu VT.",)).rendered == []
+    notice = sample_config().feedback
+    assert sorted(_again(first, feedback=replace(notice, signer_name="Nguyễn Văn Khác")).rendered) == CELLS
+    assert sorted(_again(first, feedback=replace(notice, recipients=("Lưu VT.",))).rendered) == CELLS
 
 
 def test_a_deleted_or_hand_edited_output_is_made_again(first):
@@ -503,3 +512,63 @@ def test_the_key_follows_the_feedback_template_not_the_committee_template(tmp_pa
 
 if __name__ == "__main__":
     print(make_ods())
+
+
+# --- who issues the notice ([feedback]) -----------------------------------------------------------
+
+def test_without_a_feedback_section_the_notice_is_the_committees_own(run):
+    report = run["report"]
+    own = replace(report, config=replace(report.config, feedback=FeedbackSettings()))
+    view = views.unit_view(own, "CB-H2")
+    assert view["header"] == {"superior_body": "ĐẢNG BỘ TỈNH AN HÒA", "issuing_body": "ĐẢNG ỦY CÔNG AN TỈNH",
+                              "number_line": "Số \u2003\u2003-TB/ĐUCA",
+                              "date_line": "An Hòa, ngày 27 tháng 10 năm 2022"}
+    assert view["issuer_name"] == "Ban Thường vụ Đảng ủy Công an tỉnh"
+    assert view["signature"] == {"on_behalf": "T/M BAN THƯỜNG VỤ", "title": "PHÓ BÍ THƯ",
+                                 "name": "Trần Minh Khang"}
+    assert view["recipients"] == ["Chi bộ Đội Cảnh sát (Đảng bộ Công an huyện Đông Sơn),", "Lưu VT."]
+    bare = replace(own, config=replace(own.config, feedback=FeedbackSettings(recipients=())))
+    assert views.unit_view(bare, "CB-A")["recipients"] == ["Chi bộ Phòng Tham mưu."]
+
+
+def test_the_samples_notice_is_the_ban_to_chucs_signed_by_its_deputy_head(run):
+    view = views.unit_view(run["report"], "CB-A")
+    assert (view["header"]["superior_body"], view["header"]["issuing_body"]) == ("ĐẢNG ỦY CÔNG AN TỈNH", "BAN TỔ CHỨC")
+    assert view["header"]["number_line"] == "Số \u2003\u2003-TB/BTC"
+    assert view["signature"] == {"on_behalf": "K/T TRƯỞNG BAN", "title": "PHÓ TRƯỞNG BAN",
+                                 "name": "Phạm Thị Hồng Nhung"}
+    assert view["recipients"] == ["Chi bộ Phòng Tham mưu,", "Lưu VT, BTC."]
+    text = _pdf_text(run, "CB-A")
+    assert "Nơi nhận: - Chi bộ Phòng Tham mưu, - Lưu VT, BTC. K/T TRƯỞNG BAN PHÓ TRƯỞNG BAN Phạm Thị Hồng Nhung" in text
+
+
+def _feedback_toml(tmp_path, body: str):
+    path = tmp_path / "pipeline.toml"
+    path.write_text(f"[feedback]\n{body}\n", encoding="utf-8")
+    return path
+
+
+def test_a_head_signing_in_their_own_right_has_no_on_behalf_line(tmp_path):
+    settings = load_config(_feedback_toml(tmp_path, """
+superior_body = "ĐẢNG ỦY KHỐI"
+issuing_body = "BAN TỔ CHỨC"
+issuer_name = "Ban Tổ chức Đảng ủy Khối"
+document_code = "TB/BTCĐUK"
+signer_title = "TRƯỞNG BAN"
+signer_name = "Hoàng  Văn   Sơn"
+""")).feedback
+    assert settings.signer_on_behalf is None and settings.signer_name == "Hoàng Văn Sơn"
+    assert settings.resolved(sample_config()).signer_on_behalf == ""   # not the committee's T/M line
+
+
+@pytest.mark.parametrize("body, words", [
+    ('signer_nam = "Hoàng Văn Sơn"', "khóa không biết: signer_nam"),
+    ('issuing_body = "BAN TỔ CHỨC"\nsigner_name = "Hoàng Văn Sơn"',
+     "chưa ghi: superior_body — cơ quan cấp trên"),
+    ('document_code = ""', "document_code trong mục [feedback]"),
+    ('recipients = "Lưu VT."', "recipients trong mục [feedback]"),
+    ("signer_title = 3", "phải là chữ trong dấu ngoặc kép"),
+])
+def test_a_misspelt_incomplete_or_mistyped_feedback_section_is_refused_in_words(tmp_path, body, words):
+    with pytest.raises(PipelineError, match=re.escape(words)):
+        load_config(_feedback_toml(tmp_path, body))

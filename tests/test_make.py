@@ -30,6 +30,8 @@ def own(tmp_path, pytestconfig):
     config = base / "cấu hình đảng bộ.toml"
     config.write_text((pytestconfig.rootpath / "input_samples" / "pipeline.toml").read_text(encoding="utf-8").replace(
         "ĐẢNG ỦY CÔNG AN TỈNH", "ĐẢNG ỦY KHỐI THỬ NGHIỆM"), encoding="utf-8")
+    # The samples' narrative files, named relative to the configuration's folder.
+    shutil.copytree(pytestconfig.rootpath / "input_samples" / "loi-van", base / "loi-van")
     return {"repo": pytestconfig.rootpath, "base": base, "inbox": inbox, "units": base / "danh mục đơn vị.xlsx",
             "config": config, "out": base / "kết quả"}
 

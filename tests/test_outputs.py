@@ -69,7 +69,7 @@ def test_excel_workbook_has_the_unit_table_and_the_issues(report, tmp_path):
     path = write_workbook(report, tmp_path / "so-lieu.xlsx")
     wb = load_workbook(path)
     assert wb.sheetnames == ["Tổng hợp theo đơn vị", "Lỗi và cảnh báo", "Tệp đã nhận", "Kết nạp trong quý",
-                             "Quá hạn chính thức"]
+                             "Quá hạn chính thức", "Cơ cấu kết nạp từ đầu năm", "Cơ cấu kết nạp trong quý"]
     units = list(wb["Tổng hợp theo đơn vị"].values)
     header = units[0]
     assert header[:3] == ("Mã đơn vị", "Tên đơn vị", "Loại đơn vị")
@@ -118,13 +118,15 @@ def test_excel_dates_are_real_dates_shown_day_first(workbook_report, tmp_path):
     header = [c.value for c in overdue[1]]
     dung = dict(zip(header, rows_by_first_column(overdue)["Đỗ Thị Dung"]))
     assert dung["Hết hạn dự bị"].value == dt.datetime(2022, 1, 14) and dung["Hết hạn dự bị"].number_format == "dd/mm/yyyy"
-    assert dung["Số ngày quá hạn"].value == 286 - 27  # 14/01 → 27/10/2022
+    # Probation ended 14/01/2022; the 30th working day after it (Tết, 31/01–04/02, off) is 04/03/2022,
+    # the last day recognition was due: 210 days before the period's end (30/09/2022).
+    assert dung["Số ngày quá hạn"].value == (dt.date(2022, 9, 30) - dt.date(2022, 3, 4)).days
 
 
 def test_excel_every_sheet_has_a_bold_frozen_filtered_header(workbook_report, tmp_path):
     wb = load_workbook(write_workbook(workbook_report, tmp_path / "so-lieu.xlsx"))
     assert wb.sheetnames == ["Tổng hợp theo đơn vị", "Lỗi và cảnh báo", "Tệp đã nhận", "Kết nạp trong quý",
-                             "Quá hạn chính thức"]
+                             "Quá hạn chính thức", "Cơ cấu kết nạp từ đầu năm", "Cơ cấu kết nạp trong quý"]
     for ws in wb.worksheets:
         header = ws[1]
         assert all(c.font.b and c.alignment.wrap_text and c.fill.fgColor.rgb.endswith("DDE6F0") for c in header)

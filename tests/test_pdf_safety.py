@@ -111,7 +111,8 @@ def test_markup_in_names_and_values_prints_as_text_and_loads_only_the_projects_a
     feedback_text = _squeezed(" ".join(page_texts(PdfReader(folder / FEEDBACK_PDF))))
     for literal in (f"Chi bộ {IMG}", f"Chi bộ {LINK}", HOSTILE_MEMBER):   # table by unit, appendix 1
         assert _squeezed(literal) in committee_text
-    assert _squeezed(f"Kính gửi: Chi bộ {IMG}") in feedback_text
+    assert _squeezed(f"năm 2022 của Chi bộ {IMG}") in feedback_text      # the notice's trích yếu
+    assert _squeezed(f"Nơi nhận: - Chi bộ {IMG},") in feedback_text       # and its first recipient
     assert _squeezed(LINK) in feedback_text    # the "Dân tộc" value its issue quotes
     assert "root:" not in committee_text + feedback_text
     assert spy.asked and all(outcome == "served" for _, outcome in spy.asked)

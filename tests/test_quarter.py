@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -192,6 +193,7 @@ def test_a_resubmission_says_what_changed_because_of_which_file(committee, capsy
     config = committee / "pipeline.toml"
     config.write_text((REPO / "input_samples" / "pipeline.toml").read_text(encoding="utf-8")
                       .replace('admitting_body = ""', 'admitting_body = "Ban Thường vụ Đảng ủy Khối"'), encoding="utf-8")
+    shutil.copytree(REPO / "input_samples" / "loi-van", committee / "loi-van")   # the narrative beside it
     code = main(["report", "--quarter", "3", "--inbox", str(committee / "inbox"), "--units", str(committee / "units.xlsx"),
                  "--out", str(committee / "out"), "--config", str(config), "--no-feedback", "--workers", "1"])
     printed = capsys.readouterr().out
@@ -208,6 +210,7 @@ def test_two_reports_on_one_output_folder_never_interleave(committee):
     config = committee / "pipeline.toml"
     config.write_text((REPO / "input_samples" / "pipeline.toml").read_text(encoding="utf-8")
                       .replace('admitting_body = ""', 'admitting_body = "Ban Thường vụ Đảng ủy Khối"'), encoding="utf-8")
+    shutil.copytree(REPO / "input_samples" / "loi-van", committee / "loi-van")   # the narrative beside it
     out = committee / "out"
     command = [sys.executable, "-m", "pipeline", "report", "--quarter", "3", "--inbox", str(committee / "inbox"),
                "--units", str(committee / "units.xlsx"), "--out", str(out), "--config", str(config),

@@ -325,7 +325,8 @@ def test_text_longer_than_a_cell_may_hold_is_cut_with_one_warning_a_sheet(tmp_pa
     path = write_roster(tmp_path / "CB-A.xlsx", "CB-A", [member("Nguyễn Văn An", 1990, **{"Ghi chú": note})])
     wb = read_workbook(path, limits=LimitSettings(max_cell_chars=100))
     assert wb.readable and len(wb.members.rows.loc[0, "note"]) == 100
-    assert [(i.rule, i.sheet, i.cell) for i in wb.issues] == [("CELL_TOO_LONG", "Đảng viên", "M2")]
+    note_column = chr(ord("A") + MEMBER_HEADER.index("Ghi chú"))   # the template's Ghi chú column
+    assert [(i.rule, i.sheet, i.cell) for i in wb.issues] == [("CELL_TOO_LONG", "Đảng viên", f"{note_column}2")]
     assert "1 ô dài hơn giới hạn 100 ký tự" in wb.issues[0].message
 
 

@@ -9,6 +9,7 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
 import stat
 import subprocess
@@ -150,6 +151,7 @@ def test_a_run_killed_at_any_moment_leaves_the_previous_report_or_the_new_one(co
     config = committee / "pipeline.toml"
     config.write_text((REPO / "input_samples" / "pipeline.toml").read_text(encoding="utf-8")
                       .replace('admitting_body = ""', f'admitting_body = "{ADMITTING}"'), encoding="utf-8")
+    shutil.copytree(REPO / "input_samples" / "loi-van", committee / "loi-van")   # the narrative beside it
     command = [sys.executable, "-m", "pipeline", "report", "--quarter", "3", "--inbox", str(inbox), "--units",
                str(committee / "units.xlsx"), "--out", str(out), "--config", str(config), "--workers", "1",
                "--quiet"]

@@ -67,7 +67,8 @@ def test_template_has_the_info_member_and_candidate_sheets_and_a_hidden_list_she
 def test_headers_are_the_template_columns_of_domain_section_3_in_order(template):
     assert header(template["Đảng viên"]) == [
         "STT", "Họ và tên", "Ngày sinh", "Giới tính", "Dân tộc", "Tôn giáo", "Số CCCD", "Ngày vào Đảng",
-        "Ngày kết nạp", "Ngày chính thức", "Đoàn viên", "Trình độ chuyên môn", "Ghi chú"]
+        "Ngày kết nạp", "Ngày chính thức", "Đoàn viên", "Giáo dục phổ thông", "Trình độ chuyên môn",
+            "Lý luận chính trị", "Nghề nghiệp / đối tượng", "Ghi chú"]
     assert header(template["Quần chúng ưu tú"]) == [
         "STT", "Họ và tên", "Ngày sinh", "Giới tính", "Dân tộc", "Số CCCD", "Ngày cấp giấy chứng nhận",
         "Đảng viên giúp đỡ 1", "Đảng viên giúp đỡ 2", "Đoàn viên", "Ghi chú"]
@@ -267,8 +268,8 @@ def test_template_version_is_read_as_text_or_none():
 
 
 @pytest.mark.parametrize("version, older", [
-    ("2025.4", True), ("2026.0", True), ("2026", True), ("2026.1", False), ("2026.1.0", False),
-    ("2026.2", False), ("2027.1", False), ("2026.10", False), ("mẫu cũ", True), ("", True), (None, True),
+    ("2025.4", True), ("2026.0", True), ("2026", True), ("2026.1", True), ("2026.2", False), ("2026.2.0", False),
+    ("2027.1", False), ("2026.10", False), ("mẫu cũ", True), ("", True), (None, True),
 ])
 def test_is_older_compares_numeric_parts_and_counts_the_unreadable_as_older(version, older):
     assert is_older(version) is older

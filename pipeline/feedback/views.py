@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.config import Config
 from pipeline.files import safe_name
 from pipeline.render import vn
 from pipeline.report import Report
@@ -208,6 +209,24 @@ def _listed_issues(report: Report) -> dict[str, list[dict]]:
     return out
 
 
+def _notice(config: Config, report: Report, name: str, parent_name: str | None) -> dict:
+    """The notice's own parts (Hướng dẫn 36-HD/VPTW): the issuing body's header, its number line,
+    the place and date, who speaks in its sentences, the signature, and Nơi nhận: the cell first
+    ("Chi bộ … (Đảng bộ …),"), then the configured recipients; the last line ends with a full stop."""
+    notice = config.feedback.resolved(config)
+    cell = f"{name} ({parent_name})" if parent_name else name
+    lines = [f"{cell},", *notice.recipients] if notice.recipients else [f"{cell}."]
+    return {
+        "header": {"superior_body": notice.superior_body, "issuing_body": notice.issuing_body,
+                   "number_line": notice.number_line,
+                   "date_line": vn.date_line(config.place, report.report_date)},
+        "issuer_name": notice.issuer_name,
+        "signature": {"on_behalf": notice.signer_on_behalf, "title": notice.signer_title,
+                      "name": notice.signer_name},
+        "recipients": lines,
+    }
+
+
 def unit_view(report: Report, code: str, issues: list[dict] | None = None) -> dict:
     """Everything one cell's package shows, as plain values (picklable: no DataFrame, no Report).
 
@@ -230,8 +249,7 @@ def unit_view(report: Report, code: str, issues: list[dict] | None = None) -> di
         "code": code,
         "unit": {"code": code, "name": str(row["name"]), "type": str(row["type"]),
                  "parent_name": parent_name, "status": str(row["status"])},
-        "header": {"superior_body": config.superior_body, "issuing_body": config.issuing_body,
-                   "date_line": vn.date_line(config.place, report.report_date)},
+        **_notice(config, report, str(row["name"]), parent_name),
         "committee_name": config.committee_name,
         "period": {"label": period.label, "slug": period.slug, "year": period.year,
                    "start": vn.short_date(period.start), "end": vn.short_date(period.end),

@@ -2,7 +2,9 @@
 
 `committee_context` turns the Report into plain values the template only lays out (rows of the
 unit table, coverage wording, sorted appendices); the sentences themselves live in
-`templates/committee.html.j2`, in the seed report's own words.
+`templates/committee.html.j2`, in the seed report's own words; the narrative (opening, assessment,
+tasks) is the department's text file (render.narrative), and the same context feeds the Word copy
+(render.word).
 """
 
 from __future__ import annotations
@@ -13,13 +15,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.breakdowns import DIMENSIONS, NOT_RECORDED, unrecorded
 from pipeline.bulk import paused_gc
 from pipeline.contract import GRASSROOTS_COMMITTEE, ROOT
-from pipeline.outputs import UNIT_SHEET, workbook_name
+from pipeline.outputs import BREAKDOWN_SHEETS, UNIT_SHEET, workbook_name
 from pipeline.render import vn
 from pipeline.render.chart import admissions_chart_svg, chart_units
+from pipeline.render.narrative import Narrative, narrative_view
 from pipeline.render.pdf import environment, write_pdf
-from pipeline.report import FIGURE_COLUMNS, Report
+from pipeline.report import FIGURE_COLUMNS, Breakdowns, Report
 from pipeline import rulebook
 from pipeline.rulebook import ERROR, SEVERITY_VI
 from pipeline.status import Timeliness, UnitStatus
@@ -331,6 +335,9 @@ def appendix_people(frame: pd.DataFrame | None) -> tuple[list[dict], int]:
 
 
 def breakdown_view(report: Report) -> dict:
+    """Section I.1's breakdown of the year's admissions (the paragraph, the compact table, the
+    sentences on units admitting, without source and against last year) and Phụ lục 3's tables;
+    `detail` is None when the report has no breakdowns."""
     t = report.totals
     known = _int(t["ytd_age_known"])
     admitted = _int(t["admitted_ytd"])
@@ -344,6 +351,118 @@ def breakdown_view(report: Report) -> dict:
         "age_known": known,
         "average_age": vn.decimal(_int(t["ytd_age_sum"]) / known, 1) if known else None,
         "age_partial": 0 < known < admitted,
+        "detail": None if report.breakdowns is None else _breakdown_detail(report, report.breakdowns),
+    }
+
+
+# Phụ lục 3's tables by unit: the root's direct children that admitted this year, the most
+# admissions first past this many (the rest on one row), and at most this many category columns
+# (the largest; the rest summed in one column). Every unit and category is in the Excel workbook.
+MAX_BREAKDOWN_UNITS = 40
+MAX_BREAKDOWN_COLUMNS = 8
+OTHER_CATEGORIES = "Các nhóm khác"
+
+
+def _shown_categories(scope_row: pd.Series) -> list[str]:
+    """A dimension's categories worth a line or a column: the non-zero ones, in its order."""
+    return [str(c) for c, n in scope_row.items() if n]
+
+
+def _category_text(row: pd.Series) -> str:
+    """`Nam: 29; Nữ: 05; chưa ghi: 01`: the non-zero categories of one dimension, in its order."""
+    parts = []
+    for category, n in row.items():
+        if n:
+            label = category if category != NOT_RECORDED else NOT_RECORDED.lower()
+            parts.append(f"{label}: {vn.padded(int(n))}")
+    return "; ".join(parts) or "—"
+
+
+def _change(now: int, before: int) -> str:
+    if now == before:
+        return "bằng cùng kỳ"
+    word = "tăng" if now > before else "giảm"
+    share = f" ({vn.percent(abs(now - before) / before, 1)})" if before else ""
+    return f"{word} {vn.padded(abs(now - before))} đồng chí{share}"
+
+
+def _unit_table(report: Report, dim, scope) -> dict:
+    """One dimension's table by unit: rows the root's children that admitted, columns its
+    categories (the largest MAX_BREAKDOWN_COLUMNS, the rest summed), then the total."""
+    units = report.units
+    table = scope.tables[dim.key]
+    root = report.root
+    columns = _shown_categories(table.loc[root])
+    if len(columns) > MAX_BREAKDOWN_COLUMNS:
+        largest = set(table.loc[root, columns].sort_values(ascending=False, kind="stable")
+                      .index[:MAX_BREAKDOWN_COLUMNS - 1])
+        kept = [c for c in columns if c in largest]
+        rest = [c for c in columns if c not in largest]
+    else:
+        kept, rest = columns, []
+    top = units.index[(units["depth"] == 1) & (scope.total.reindex(units.index).to_numpy() > 0)]
+    ranked = scope.total[top].sort_values(ascending=False, kind="stable").index[:MAX_BREAKDOWN_UNITS]
+    listed = [code for code in top if code in set(ranked)]
+    others = [code for code in top if code not in set(ranked)]
+
+    def cells(frame: pd.DataFrame, total: int) -> list[str]:
+        values = [vn.number(int(frame[c].sum())) for c in kept]
+        if rest:
+            values.append(vn.number(int(frame[rest].to_numpy().sum())))
+        return values + [vn.number(total)]
+
+    rows = [{"name": units.at[code, "name"], "kind": "cell" if units.at[code, "is_cell"] else "aggregate",
+             "cells": cells(table.loc[[code]], int(scope.total[code]))} for code in listed]
+    if others:
+        rows.append({"name": f"Các đơn vị khác ({vn.number(len(others))} đơn vị)", "kind": "others",
+                     "cells": cells(table.loc[others], int(scope.total[others].sum()))})
+    rows.append({"name": "Tổng cộng", "kind": "total", "cells": cells(table.loc[[root]], int(scope.total[root]))})
+    headers = [c if c != NOT_RECORDED else NOT_RECORDED for c in kept] + ([OTHER_CATEGORIES] if rest else [])
+    return {"title": dim.title, "headers": headers + ["Tổng số"], "rows": rows}
+
+
+def _breakdown_detail(report: Report, b: Breakdowns) -> dict:
+    root = report.root
+    previous = b.previous
+    compared = previous is not None and bool(previous.ytd)
+    compact, totals = [], []
+    for dim in DIMENSIONS:
+        ytd, quarter = b.ytd.tables[dim.key].loc[root], b.quarter.tables[dim.key].loc[root]
+        compact.append({"title": dim.title, "ytd": _category_text(ytd), "quarter": _category_text(quarter)})
+        # Phụ lục 3's first table: the standard categories always, the others when anyone is in them.
+        shown = [c for c in ytd.index if ytd[c] or c in dim.categories]
+        last = previous.ytd.get(dim.key, {}) if compared else {}
+        totals.append({"title": dim.title, "rows": [
+            {"label": c, "quarter": vn.number(int(quarter[c])), "ytd": vn.number(int(ytd[c])),
+             "previous": vn.number(int(last.get(c, 0)))} for c in shown]})
+    u = b.units
+    names = {code: _unit_name(report, code) for code in report.units.index}
+    comparison = None
+    if previous is not None:
+        comparison = {
+            "year": previous.year,
+            "quarter": previous.admitted_quarter,
+            "ytd": previous.admitted_ytd,
+            "quarter_change": _change(int(b.quarter.total[root]), previous.admitted_quarter),
+            "ytd_change": _change(int(b.ytd.total[root]), previous.admitted_ytd),
+        }
+    not_admitting = [c for c in u.grassroots if c not in set(u.grassroots_admitting)]
+    return {
+        "compact": compact,
+        "totals": totals,
+        "compared": compared,
+        # A dimension nobody's value is recorded in has no table by unit (the note says so).
+        "unit_tables": [_unit_table(report, dim, b.ytd) for dim in DIMENSIONS
+                        if b.ytd.tables[dim.key].loc[root].drop(NOT_RECORDED).any()],
+        "incomplete": [{"what": dim.unrecorded, "count": n} for dim, n in unrecorded(b.ytd, root)],
+        "cells": len(u.cells),
+        "cells_admitting": len(u.cells_admitting),
+        "grassroots": len(u.grassroots),
+        "grassroots_admitting": _bounded([names[c] for c in u.grassroots_admitting]),
+        "grassroots_not_admitting": _bounded([names[c] for c in not_admitting]),
+        "cells_without_source": _bounded([names[c] for c in u.cells_without_source]),
+        "grassroots_without_source": _bounded([names[c] for c in u.grassroots_without_source]),
+        "previous": comparison,
     }
 
 
@@ -352,8 +471,10 @@ def chart_data_uri(report: Report) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
-def committee_context(report: Report) -> dict:
-    """Everything the template shows, computed once; the template only formats and lays out."""
+def committee_context(report: Report, narrative: Narrative | None = None) -> dict:
+    """Everything the template shows, computed once; the template only formats and lays out.
+    `narrative`: the department's text for the quarter (render.narrative.load_narrative; None: the
+    shipped one), rendered with these figures under the key "narrative"."""
     totals = report.totals
     decimals = report.config.ratio_decimals
     target = _target(totals["target_year"])
@@ -361,7 +482,7 @@ def committee_context(report: Report) -> dict:
     charted, chart_cut = chart_units(report.units)
     admitted_people, admitted_count = appendix_people(report.admitted_in_quarter)
     overdue_people, overdue_count = appendix_people(report.overdue)
-    return {
+    context = {
         "report": report,
         "config": report.config,
         "period": report.period,
@@ -381,6 +502,7 @@ def committee_context(report: Report) -> dict:
         "workbook": workbook_name(report),
         "unit_sheet": UNIT_SHEET,
         "breakdown": breakdown_view(report),
+        "breakdown_sheet": BREAKDOWN_SHEETS["ytd"],
         "chart_src": chart_data_uri(report),
         "chart_cut": chart_cut,
         "chart_units": len(charted),
@@ -394,16 +516,18 @@ def committee_context(report: Report) -> dict:
         "overdue_count": overdue_count,
         "long_list_rows": LONG_LIST_ROWS,
     }
+    context["narrative"] = narrative_view(narrative, context)   # its figures are the context's own
+    return context
 
 
-def render_committee_html(report: Report) -> str:
+def render_committee_html(report: Report, narrative: Narrative | None = None) -> str:
     """The committee report as an HTML document (links print.css and the fonts relatively)."""
-    return environment().get_template(TEMPLATE).render(**committee_context(report))
+    return environment().get_template(TEMPLATE).render(**committee_context(report, narrative))
 
 
-def write_committee_pdf(report: Report, path: Path) -> Path:
+def write_committee_pdf(report: Report, path: Path, narrative: Narrative | None = None) -> Path:
     """Render the committee report to `path` as PDF (dated the report's date, so the same report
-    gives the same bytes); returns the path written.
+    gives the same bytes); returns the path written. `narrative`: as committee_context's.
 
     The cycle collector is paused while the PDF is made: WeasyPrint makes hundreds of thousands of
     short-lived objects per report, and a full pass also walks everything else the run holds
@@ -411,5 +535,5 @@ def write_committee_pdf(report: Report, path: Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with paused_gc():
-        write_pdf(render_committee_html(report), path, issued=report.report_date)
+        write_pdf(render_committee_html(report, narrative), path, issued=report.report_date)
     return path

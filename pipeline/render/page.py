@@ -183,6 +183,14 @@ def _href(relative: str | None) -> str | None:
     return "/".join(quote(part) for part in relative.split("/")) if relative else None
 
 
+def _word_copy(standing: Standing) -> str | None:
+    """The committee report's Word copy beside its PDF (render.word.docx_name), if written."""
+    if not standing.pdf:
+        return None
+    name = standing.pdf.removesuffix(".pdf") + ".docx"
+    return name if (standing.folder / name).is_file() else None
+
+
 def page_context(standing: Standing, written: dt.datetime) -> dict:
     """The template's values: the page lays them out only."""
     t, c = standing.totals, standing.coverage
@@ -219,6 +227,7 @@ def page_context(standing: Standing, written: dt.datetime) -> dict:
         "changes": standing.changes,
         "has_ledger": standing.has_ledger,
         "pdf": _href(standing.pdf), "pdf_name": standing.pdf,
+        "docx": _href(_word_copy(standing)),
         "workbook": _href(standing.workbook), "workbook_name": standing.workbook,
         "filters": [(key, label, counts[key]) for key, label in filters.items()],
         "rows": [{
