@@ -23,7 +23,7 @@ from typing import Protocol
 from pipeline import intake
 from pipeline.build import build_report
 from pipeline.delivery import LEDGER_NAME, Outcome, Plan, deliver, remind
-from pipeline.config import DEFAULT_LIMITS, KEY_WORDS, Config, LimitSettings, find_config, load_config, require_identity
+from pipeline.config import KEY_WORDS, Config, LimitSettings, find_config, load_config, require_identity
 from pipeline.errors import PipelineError
 from pipeline.feedback.packages import FeedbackResult, write_feedback
 from pipeline.lock import folder_lock
@@ -254,14 +254,21 @@ class FileCheck:
 
 def check_files(paths: list[Path], units: Path | None = None, *, year: int | None = None,
                 quarter: int | None = None, today: dt.date | None = None,
-                limits: LimitSettings = DEFAULT_LIMITS) -> list[FileCheck]:
+                config: Config | Path | None = None, limits: LimitSettings | None = None) -> list[FileCheck]:
     """Validation on its own: every file checked as the report would check it, without a report.
 
     What a cell clerk or the department runs before the deadline. Without a register (`units`)
     the unit is taken from the file as written; with one it is matched as the report does. Each
     file is checked against `year`/`quarter` (both or neither), else its own period, else the
-    last quarter that has ended by `today`; no file supersedes another. `limits`: what one file
-    may cost to read ([limits] of the configuration); a file over one is refused, with the limit named."""
+    last quarter that has ended by `today`; no file supersedes another. `config` (a Config, a
+    file, or None: `pipeline.toml` of the current folder when there is one, else the defaults)
+    gives what the checks depend on as the report's do: the working days of [calendar] and what
+    one file may cost to read ([limits], or `limits` when given: a file over one is refused, with
+    the limit named). With a register, helpers are looked up across the candidate's grassroots
+    organisation, as in the report."""
+    if not isinstance(config, Config):
+        config = load_config(find_config(config))
+    limits = limits or config.limits
     missing = [str(p) for p in paths if not Path(p).is_file()]
     if missing:
         raise PipelineError(f"Không tìm thấy tệp: {', '.join(missing)}.")
@@ -269,12 +276,13 @@ def check_files(paths: list[Path], units: Path | None = None, *, year: int | Non
         raise PipelineError("Ghi cả --year và --quarter, hoặc bỏ cả hai (khi đó dùng kỳ ghi trong tệp).")
     period = Period(year, quarter) if year else None
     register = read_register(units) if units else None
+    calendar = config.calendar.work_calendar()
     workbooks = [read_workbook(Path(p), name=Path(p).name, limits=limits) for p in paths]
     submissions = intake.match(workbooks, register)
     row_issues: list[Issue] = []
     members: dict[str, int] = {}
     for target, group in intake.select_each(submissions, period, today or dt.date.today()).items():
-        frame, _, found = validate(group, target)
+        frame, _, found = validate(group, target, calendar=calendar, register=register)
         row_issues += found
         members.update(frame.groupby("file").size().to_dict())
     return [FileCheck(file=sub.file, unit=sub.unit, period=sub.period, members=int(members.get(sub.file, 0)),

@@ -174,6 +174,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="danh mục đơn vị, để kiểm tra cả mã đơn vị (mặc định: không dùng)")
     check.add_argument("--quarter", "-q", type=_quarter, help="quý để kiểm tra (mặc định: quý ghi trong tệp)")
     check.add_argument("--year", "-y", type=_year, help="năm để kiểm tra (mặc định: năm ghi trong tệp)")
+    check.add_argument("--config", type=Path, default=None,
+                       help="tệp cấu hình: ngày nghỉ, ngày làm bù ([calendar]) và giới hạn đọc tệp ([limits]) như khi "
+                            "làm báo cáo (mặc định: pipeline.toml ở thư mục hiện tại nếu có)")
     check.set_defaults(run=run_check)
 
     template = commands.add_parser(
@@ -388,7 +391,7 @@ def run_check(args) -> Exit:
     from pipeline.app import check_files
     from pipeline.rulebook import Severity
 
-    results = check_files(args.files, args.units, year=args.year, quarter=args.quarter)
+    results = check_files(args.files, args.units, year=args.year, quarter=args.quarter, config=args.config)
     for result in results:
         head = (f"{result.file}: {result.members} đảng viên"
                 + (f", {result.period.label}" if result.period else "")

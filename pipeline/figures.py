@@ -158,6 +158,7 @@ def overdue_people(members: pd.DataFrame, register: Register, period: Period) ->
         "unit_name": chosen["unit"].map(register.display_names()),
         "probation_start": start.dt.date,
         "due_on": due.dt.date,   # the end of probation ("Hết hạn dự bị ngày")
+        "recognition_due": chosen["recognition_due"].dt.date,   # the last day allowed ("Hạn xét công nhận")
         # calendar days past the last day allowed for recognition (charter.recognition_due)
         "days_overdue": (pd.Timestamp(period.end) - chosen["recognition_due"]).dt.days.astype(int),
     }).reset_index(drop=True)

@@ -197,7 +197,8 @@ def workbook_tables(report: Report) -> dict[str, pd.DataFrame]:
     unit = {"unit_code": REGISTER_COLUMNS["code"], "unit_name": "Đơn vị"}
     admitted = report.admitted_in_quarter.rename(columns=person | unit)
     overdue = report.overdue.rename(columns=person | unit | {
-        "probation_start": "Bắt đầu dự bị", "due_on": "Hết hạn dự bị", "days_overdue": "Số ngày quá hạn"})
+        "probation_start": "Bắt đầu dự bị", "due_on": "Hết hạn dự bị", "recognition_due": "Hạn xét công nhận",
+        "days_overdue": "Số ngày quá hạn"})
     tables = {UNIT_SHEET: units, "Lỗi và cảnh báo": issues, "Tệp đã nhận": files,
               "Kết nạp trong quý": admitted, "Quá hạn chính thức": overdue}
     if report.breakdowns is not None:

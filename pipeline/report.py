@@ -124,7 +124,8 @@ class Report:
     # People for the appendices; columns: full_name, birth_date, gender, unit_code, unit_name,
     # admitted_on (date) — unsorted: the renderer sorts the Vietnamese way.
     admitted_in_quarter: pd.DataFrame
-    # Columns: full_name, unit_code, unit_name, probation_start, due_on (date), days_overdue (int).
+    # Columns: full_name, unit_code, unit_name, probation_start, due_on (probation's end), recognition_due (the
+    # last day allowed for recognition; dates), days_overdue (int, calendar days after recognition_due).
     overdue: pd.DataFrame
     issues: list[Issue] = field(default_factory=list)
     # Every file found in the inbox: file (name inside the inbox), path (where it is read from;

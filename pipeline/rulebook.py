@@ -193,8 +193,10 @@ RULES: dict[str, Rule] = _rules(
          "A birth date is a year alone (1990); it is read as 1 January of that year."),
     Rule("BAD_VALUE", ERROR, R, "Giá trị không có trong danh mục",
          "\"{value}\" không có trong danh sách giá trị của cột \"{column}\".{suggestion}",
-         "A gender or ethnic group is not in its list (the closest value is suggested), or a birth "
-         "date is written in both the Nam and the Nữ sub-columns."),
+         "A gender or ethnic group is not in its list (the closest value is suggested); a Giáo dục "
+         "phổ thông, Trình độ chuyên môn or Lý luận chính trị names no level the reader knows (the "
+         "person is then not recorded in that breakdown; an unknown occupation is counted as Khác, "
+         "no issue); or a birth date is written in both the Nam and the Nữ sub-columns."),
     Rule("EXCEL_ERROR", ERROR, R, "Ô có lỗi công thức",
          "Ô có lỗi công thức {value}. Sửa công thức hoặc ghi giá trị trực tiếp.",
          "A cell holds an Excel error value (#REF!, #VALUE!, #N/A, …); it is then read as empty."),

@@ -402,8 +402,8 @@ def body(doc) -> None:
     p(doc, "{%p else %}")
     p(doc, "Qua kiểm tra tự động, không phát hiện lỗi hay cảnh báo nào trong các tệp đã gửi.")
     p(doc, "{%p endif %}")
-    p(doc, "Mỗi đơn vị nhận được báo cáo phản hồi riêng, ghi rõ số liệu của đơn vị và từng lỗi, cảnh báo (tệp, trang, "
-           "dòng, cột) cùng cách khắc phục; đề nghị các đơn vị kiểm tra, sửa và gửi lại danh sách.")
+    p(doc, "Mỗi chi bộ nhận được thông báo kết quả kiểm tra riêng, ghi rõ số liệu của chi bộ và từng lỗi, cảnh báo (tệp, trang, "
+           "dòng, cột) cùng cách khắc phục; đề nghị các chi bộ kiểm tra, sửa và gửi lại danh sách.")
 
     p(doc, "III. NHIỆM VỤ, GIẢI PHÁP TRỌNG TÂM TRONG THỜI GIAN TỚI", "Mục")
     narrative(doc, "tasks")
@@ -456,10 +456,11 @@ def appendices(doc) -> None:
     p(doc, "Phụ lục 2: Đảng viên dự bị quá hạn xét công nhận chính thức", "Tiêu đề phụ lục", page_break=True)
     p(doc, ATTACHED, "Dòng phụ lục")
     people(doc, "overdue_people", "overdue_count",
-           ["STT", "Họ và tên", "Đơn vị", "Hết hạn dự bị ngày", "Số ngày quá hạn"],
+           ["STT", "Họ và tên", "Đơn vị", "Hết hạn dự bị ngày", "Hạn xét công nhận", "Số ngày quá hạn"],
            [("{{ loop.index }}", "Bảng giữa"), ("{{ person.full_name }}", "Bảng"), ("{{ person.unit_name }}", "Bảng"),
-            ("{{ person.due_on|short_date }}", "Bảng giữa"), ("{{ person.days_overdue|number }}", "Bảng số")],
-           [0.07, 0.27, 0.36, 0.15, 0.15])
+            ("{{ person.due_on|short_date }}", "Bảng giữa"), ("{{ person.recognition_due|short_date }}", "Bảng giữa"),
+            ("{{ person.days_overdue|number }}", "Bảng số")],
+           [0.07, 0.24, 0.3, 0.13, 0.13, 0.13])
     p(doc, "{%p if breakdown.detail %}")
     p(doc, "Phụ lục 3: Cơ cấu đảng viên mới kết nạp {{ period.label }}", "Tiêu đề phụ lục", page_break=True)
     p(doc, ATTACHED, "Dòng phụ lục")

@@ -123,7 +123,7 @@ def build_small_report() -> Report:
     overdue = pd.DataFrame([
         {"full_name": "Lê Văn Bình", "unit_code": "CB-PC01", "unit_name": "Chi bộ Phòng Tham mưu",
          "probation_start": dt.date(2021, 6, 1), "due_on": dt.date(2022, 7, 1),
-         "days_overdue": 91},
+         "recognition_due": dt.date(2022, 8, 12), "days_overdue": 49},
     ])
     found = [
         rulebook.make("REQUIRED_MISSING", unit="CB-PC01", file="CB-PC01_2022-Q3.xlsx",

@@ -56,3 +56,39 @@ def test_a_file_for_another_quarter_than_asked_is_flagged_and_still_checked(tmp_
 def test_missing_file_is_exit_1(tmp_path):
     result = run(tmp_path / "khong-co.xlsx")
     assert result.returncode == 1 and "Không tìm thấy tệp" in result.stderr
+
+
+def test_check_judges_as_the_report_does_the_configured_calendar_and_sister_cells(tmp_path):
+    """`check --config` counts working days with the committee's [calendar], and with `--units` a
+    helper from another cell of the same đảng bộ cơ sở is found, as in the report."""
+    from pipeline.contract import GRASSROOTS_COMMITTEE, ROOT, SUBORDINATE_CELL
+
+    write_register(tmp_path / "units.xlsx", rows=[
+        ["DB-T", "Đảng bộ Khối Doanh nghiệp tỉnh", ROOT, None, None, None],
+        ["DB-X", "Đảng bộ Công ty Xi măng", GRASSROOTS_COMMITTEE, "DB-T", None, None],
+        ["CB-X1", "Chi bộ Phân xưởng Nghiền", SUBORDINATE_CELL, "DB-X", None, None],
+        ["CB-X2", "Chi bộ Phân xưởng Lò nung", SUBORDINATE_CELL, "DB-X", None, None]])
+    # Decision Friday 01/07/2022: its 30th working day is 12/08 — or 15/08 with a day off on 26/07.
+    late = member("Hồ Văn Lễ", 1995, admitted=dt.date(2022, 7, 1), ceremony=dt.date(2022, 8, 15), n=1)
+    candidate = {"Họ và tên": "Quần Chúng Một", "Ngày sinh": dt.date(1997, 4, 2),
+                 "Ngày cấp giấy chứng nhận": dt.date(2022, 3, 1), "Đảng viên giúp đỡ 1": "Trịnh Văn Lò"}
+    x1 = write_roster(tmp_path / "CB-X1.xlsx", "CB-X1", [late], candidates=[candidate])
+    x2 = write_roster(tmp_path / "CB-X2.xlsx", "CB-X2",
+                      [member("Trịnh Văn Lò", 1980, admitted=dt.date(2010, 5, 1), n=2)])
+    alone = run(x1, x2)
+    assert "Lễ kết nạp 15/08/2022 muộn" in alone.stdout
+    assert "Đảng viên giúp đỡ \"Trịnh Văn Lò\" không có" in alone.stdout      # no register: its own cell only
+    config = tmp_path / "pipeline.toml"
+    config.write_text('[calendar]\ndays_off = ["26/07/2022"]\n', encoding="utf-8")
+    judged = run(x1, x2, "--units", tmp_path / "units.xlsx", "--config", config)
+    assert judged.returncode == 0, judged.stdout + judged.stderr
+    assert "muộn" not in judged.stdout and "Trịnh Văn Lò" not in judged.stdout
+    assert "Tổng cộng: 2 tệp, 0 lỗi, 0 cảnh báo." in judged.stdout
+
+
+def test_check_refuses_a_misspelt_configuration_key(tmp_path):
+    path = write_roster(tmp_path / "CB-A.xlsx", "CB-A", [member("Nguyễn Văn An", 1990, n=1)])
+    config = tmp_path / "pipeline.toml"
+    config.write_text('[calendar]\ndays_of = ["26/07/2022"]\n', encoding="utf-8")
+    result = run(path, "--config", config)
+    assert result.returncode in (1, 2) and "days_of" in result.stderr

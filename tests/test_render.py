@@ -246,7 +246,8 @@ def test_pdf_appendix_lists_admitted_in_vietnamese_name_order(pdf_text):
     assert appendix.index("Trần Văn Dũng") < appendix.index("Nguyễn Thị Đào")
     assert "05/09/1995" in appendix
     overdue = pdf_text[pdf_text.index("Phụ lục 2: Đảng viên dự bị quá hạn xét công nhận chính thức"):]
-    assert "Lê Văn Bình" in overdue and "01/07/2022" in overdue
+    assert "Hạn xét công nhận" in overdue
+    assert "Lê Văn Bình" in overdue and "01/07/2022 12/08/2022 49" in overdue   # probation's end, last day, days past
 
 
 def _texts_by_height(page) -> list[tuple[float, str]]:
@@ -341,7 +342,7 @@ def _report(tree, *, missing=frozenset(), admitted=0, overdue=0):
               for i in range(admitted)]
     late = [{"full_name": f"Trần Thị Hoa {i:03d}", "unit_code": cells[0],
              "unit_name": "Chi bộ Đội số 1", "probation_start": dt.date(2021, 1, 1),
-             "due_on": dt.date(2022, 1, 1), "days_overdue": 270}
+             "due_on": dt.date(2022, 1, 1), "recognition_due": dt.date(2022, 2, 23), "days_overdue": 219}
             for i in range(overdue)]
     kept = [c for c in cells if c not in missing]
     top = units[units["depth"] == 1]
@@ -356,7 +357,8 @@ def _report(tree, *, missing=frozenset(), admitted=0, overdue=0):
         admitted_in_quarter=pd.DataFrame(
             people, columns=["full_name", "birth_date", "gender", "unit_code", "unit_name", "admitted_on"]),
         overdue=pd.DataFrame(
-            late, columns=["full_name", "unit_code", "unit_name", "probation_start", "due_on", "days_overdue"]),
+            late, columns=["full_name", "unit_code", "unit_name", "probation_start", "due_on", "recognition_due",
+                           "days_overdue"]),
     )
 
 

@@ -129,9 +129,17 @@ def test_the_signature_and_recipients(document):
 
 
 def test_the_appendix_lists_the_admitted_member(samples_run, document):
-    [table] = [t for t in document.tables if t.rows[0].cells[1].text == "Họ và tên" and len(t.columns) == 6]
+    def headed(*names):
+        return [t for t in document.tables if [c.text for c in t.rows[0].cells][:len(names)] == list(names)]
+
+    [table] = headed("STT", "Họ và tên", "Ngày sinh")
     admitted = samples_run.report.admitted_in_quarter
     assert [row.cells[1].text for row in table.rows[1:]] == list(admitted["full_name"])
+    [overdue] = headed("STT", "Họ và tên", "Đơn vị", "Hết hạn dự bị ngày", "Hạn xét công nhận")
+    late = samples_run.report.overdue
+    assert [[c.text for c in row.cells][1:] for row in overdue.rows[1:]] == [
+        [p.full_name, p.unit_name, p.due_on.strftime("%d/%m/%Y"), p.recognition_due.strftime("%d/%m/%Y"),
+         str(p.days_overdue)] for p in late.itertuples()]
 
 
 def test_the_same_report_gives_the_same_bytes_dated_the_report_date(small_report):

@@ -207,6 +207,7 @@ def test_the_overdue_figure_and_appendix_follow_the_same_last_day(tmp_path):
     assert report.totals["overdue"] == 1
     assert report.overdue[["full_name", "due_on", "days_overdue"]].values.tolist() == [
         ["Quá Một Ngày", dt.date(2022, 5, 18), 1]]
+    assert report.overdue["recognition_due"].tolist() == [Q2.end - dt.timedelta(days=1)]
 
 
 def test_national_day_moves_the_last_day_for_recognition(check):
