@@ -55,6 +55,7 @@ STAGES = (
     "aggregate_s",
     "pdf_import_s",
     "pdf_s",
+    "docx_s",
     "workbook_s",
     "summary_s",
     "feedback_s",
@@ -222,7 +223,8 @@ def child_pipeline(
     from pipeline.config import load_config
     from pipeline.outputs import pdf_name, workbook_name, write_summary, write_workbook
     from pipeline.register import read_register
-    from pipeline.render.committee import write_committee_pdf
+    from pipeline.render.committee import committee_context, write_committee_pdf
+    from pipeline.render.word import docx_name, write_committee_docx
     from pipeline.arrivals import record as record_arrivals
     from pipeline.manifest import ignored_files, manifest, write_manifest
     from pipeline.render.page import write_status_page
@@ -287,6 +289,8 @@ def child_pipeline(
 
     stage("pdf_import_s", importlib.import_module, "weasyprint")  # the CLI imports it lazily
     stage("pdf_s", write_committee_pdf, report, target / pdf_name(report))
+    # The editable Word copy (issue 14), from the same context as the PDF.
+    stage("docx_s", lambda: write_committee_docx(committee_context(report), target / docx_name(report)))
     stage("workbook_s", write_workbook, report, target / workbook_name(report))
     stage("summary_s", write_summary, report, target)
     # What a run writes besides the documents (issue 12): every file hashed and noted in the
@@ -342,7 +346,8 @@ def _rerun_one_changed(folder: Path, out: Path, register, config, feedback: bool
     from pipeline.intake import choose_period
     from pipeline.reading import read_inbox
     from pipeline.outputs import pdf_name, workbook_name, write_summary, write_workbook
-    from pipeline.render.committee import write_committee_pdf
+    from pipeline.render.committee import committee_context, write_committee_pdf
+    from pipeline.render.word import docx_name, write_committee_docx
 
     files = inbox_files(folder)
     changed = files[len(files) // 2]
@@ -360,6 +365,7 @@ def _rerun_one_changed(folder: Path, out: Path, register, config, feedback: bool
                           dt.date.today(), prepared=read.prepared)
     target = out / "2022-Q3"
     write_committee_pdf(report, target / pdf_name(report))
+    write_committee_docx(committee_context(report), target / docx_name(report))
     write_workbook(report, target / workbook_name(report))
     write_summary(report, target)
     if feedback:
@@ -587,6 +593,7 @@ GROWTH_STAGES = (
     "aggregate_s",
     "read_validate_aggregate_s",
     "pdf_s",
+    "docx_s",
     "workbook_s",
     "feedback_s",
     "committee_run_s",

@@ -188,11 +188,14 @@ def admitting_units(register: Register, units: pd.DataFrame, ytd_total: pd.Serie
     grassroots = units.index[units["type"].isin([GRASSROOTS_CELL, GRASSROOTS_COMMITTEE])
                              & (units["cells_accepted"] > 0)]
 
+    admitted = ytd_total.reindex(units.index, fill_value=0)
+    candidates = units["candidates"]
+
     def admitting(codes):
-        return [c for c in codes if ytd_total.get(c, 0) > 0]
+        return list(codes[admitted.reindex(codes).to_numpy() > 0])
 
     def without_source(codes):
-        return [c for c in codes if int(units.at[c, "candidates"]) == 0]
+        return list(codes[candidates.reindex(codes).to_numpy() == 0])
 
     return AdmittingUnits(cells=list(cells), cells_admitting=admitting(cells), cells_without_source=without_source(cells),
                           grassroots=list(grassroots), grassroots_admitting=admitting(grassroots),

@@ -542,7 +542,7 @@ def run_init(args) -> Exit:
     space = init_workspace(args.dir, settings, root, force=args.force)
     q = lambda path: f"\"{path}\""  # noqa: E731
     print(f"Đã tạo cấu hình {space.config}, danh mục đơn vị {space.register},")
-    print(f"thư mục nhận {space.inbox} và thư mục kết quả {space.out}.")
+    print(f"thư mục nhận {space.inbox}, thư mục kết quả {space.out} và lời văn mẫu của báo cáo {space.narrative}.")
     print("Ba bước tiếp theo (chạy ở thư mục của chương trình):")
     print(f"  1. Điền các đơn vị vào danh mục (mở bằng Excel): {space.register}")
     print(f"  2. Tạo mẫu danh sách gửi các chi bộ: make template UNITS={q(space.register)} "

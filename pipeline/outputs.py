@@ -102,22 +102,24 @@ def summary(report: Report) -> dict:
     return out
 
 
-def _scope_counts(scope: BreakdownScope, unit: str, every: bool) -> dict:
-    """`admitted` and each dimension's counts of one unit (only the non-zero ones unless `every`)."""
-    counts: dict = {"admitted": int(scope.total.at[unit])}
-    for dim in DIMENSIONS:
-        row = scope.tables[dim.key].loc[unit]
-        counts[dim.key] = {str(c): int(n) for c, n in row.items() if every or n}
-    return counts
-
-
 def _scope_summary(scope: BreakdownScope) -> dict:
     """The whole committee with every category; then each unit that admitted anyone, with its
-    non-zero categories only (8,000 units stay small; a unit not listed admitted nobody)."""
-    root = scope.total.index[0]
-    admitting = scope.total.index[scope.total.to_numpy() > 0]
-    return {"total": _scope_counts(scope, root, every=True),
-            "units": {code: _scope_counts(scope, code, every=False) for code in admitting}}
+    non-zero categories only (8,000 units stay small; a unit not listed admitted nobody). Each
+    dimension's table is read once as an array (a row lookup per unit costs seconds at 8,000)."""
+    total = scope.total.to_numpy()
+    codes = [str(code) for code in scope.total.index]
+    admitting = [i for i in range(len(codes)) if total[i] > 0]
+    units: dict[str, dict] = {codes[i]: {"admitted": int(total[i])} for i in admitting}
+    root: dict = {"admitted": int(total[0])}
+    for dim in DIMENSIONS:
+        table = scope.tables[dim.key]
+        names = [str(c) for c in table.columns]
+        values = table.to_numpy()
+        root[dim.key] = {name: int(n) for name, n in zip(names, values[0])}
+        for i in admitting:
+            row = values[i]
+            units[codes[i]][dim.key] = {names[j]: int(row[j]) for j in row.nonzero()[0]}
+    return {"total": root, "units": units}
 
 
 def breakdowns_summary(b: Breakdowns, units: pd.DataFrame) -> dict:

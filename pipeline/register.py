@@ -47,13 +47,13 @@ class Register:
 
         Used to roll figures up the tree with one groupby instead of a loop per level.
         """
-        parent = self.units["parent"]
+        parent = {code: up for code, up in self.units["parent"].items() if isinstance(up, str)}
         pairs = []
         for cell in self.units.index if every_unit else self.cells.index:
             unit = cell
-            while unit is not None and not pd.isna(unit):
+            while unit is not None:
                 pairs.append((cell, unit))
-                unit = parent[unit]
+                unit = parent.get(unit)
         return pd.DataFrame(pairs, columns=["cell", "unit"])
 
     @cached_property

@@ -1,6 +1,7 @@
 """A committee's own folder, set up in one step (`python -m pipeline init DIR`): its commented
-configuration, an empty register in the layout the reader expects (with drop-down lists), and the
-folders for the rosters it receives and the reports it makes.
+configuration, an empty register in the layout the reader expects (with drop-down lists), the
+folders for the rosters it receives and the reports it makes, and a starting text of the report's
+narrative (`loi-van/mau.md`, the shipped default) for the department to copy and edit each quarter.
 """
 
 from __future__ import annotations
@@ -18,12 +19,15 @@ from pipeline.config import Config
 from pipeline.contract import GRASSROOTS_COMMITTEE, REGISTER_COLUMNS, REGISTER_SHEET, UNIT_TYPES
 from pipeline.errors import PipelineError
 from pipeline.files import atomic_path
+from pipeline.resources import TEMPLATES_DIR
 
 CONFIG_NAME = "pipeline.toml"
 REGISTER_NAME = "danh-muc-don-vi.xlsx"
 INBOX_NAME = "hop-thu"
 OUT_NAME = "ket-qua"
 TEMPLATES_NAME = "mau"
+NARRATIVE_DIR = "loi-van"
+NARRATIVE_SAMPLE = "mau.md"   # the shipped default narrative, to copy as loi-van/<year>-Q<quarter>.md
 REGISTER_ROWS = 2000   # rows prepared with the unit-type list
 REGISTER_WIDTHS = {"code": 16, "name": 60, "type": 24, "parent": 20, "email": 30, "target": 14}
 
@@ -64,6 +68,7 @@ class Workspace:
     inbox: Path
     out: Path
     templates: Path
+    narrative: Path   # the narrative's starting text (loi-van/mau.md)
 
 
 def config_toml(config: Config) -> str:
@@ -135,7 +140,8 @@ max_message_mb = 10.0
 # output_access = "group"
 
 # Lời văn của báo cáo (mở đầu, đánh giá, nhiệm vụ), mỗi quý một tệp, đường dẫn tính từ thư mục của
-# tệp cấu hình này; {year}, {quarter}: năm, quý của kỳ báo cáo. Không ghi: dùng lời văn có sẵn.
+# tệp cấu hình này; {year}, {quarter}: năm, quý của kỳ báo cáo. Không ghi: dùng lời văn có sẵn. Bắt đầu:
+# chép loi-van/mau.md thành loi-van/2025-Q1.md (năm, quý của báo cáo), sửa lời văn, rồi bỏ dấu #.
 [narrative]
 # file = "loi-van/{year}-Q{quarter}.md"
 
@@ -210,16 +216,20 @@ def create(folder: Path, config: Config, root: tuple[str, str, str] | None = Non
     if root and root[2] not in UNIT_TYPES:
         raise PipelineError(f"Loại đơn vị gốc \"{root[2]}\" không hợp lệ. Dùng một trong: {', '.join(UNIT_TYPES)}.")
     space = Workspace(folder=folder, config=folder / CONFIG_NAME, register=folder / REGISTER_NAME,
-                      inbox=folder / INBOX_NAME, out=folder / OUT_NAME, templates=folder / TEMPLATES_NAME)
+                      inbox=folder / INBOX_NAME, out=folder / OUT_NAME, templates=folder / TEMPLATES_NAME,
+                      narrative=folder / NARRATIVE_DIR / NARRATIVE_SAMPLE)
     existing = [p for p in (space.config, space.register) if p.exists()]
     if existing and not force:
         raise PipelineError(f"Đã có {', '.join(str(p) for p in existing)}. Không ghi đè; thêm --force nếu muốn "
                             "tạo lại từ đầu.")
-    for directory in (folder, space.inbox, space.out):
+    for directory in (folder, space.inbox, space.out, space.narrative.parent):
         directory.mkdir(parents=True, exist_ok=True)
     with atomic_path(space.config) as tmp:
         tmp.write_text(config_toml(config), encoding="utf-8")
     write_register_template(space.register, root)
+    if not space.narrative.exists():   # the department's own text is never overwritten, even with force
+        with atomic_path(space.narrative) as tmp:
+            tmp.write_bytes((TEMPLATES_DIR / "narrative.md").read_bytes())
     return space
 
 

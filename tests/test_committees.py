@@ -189,3 +189,37 @@ def test_init_asks_at_the_terminal_for_what_the_options_leave_out(tmp_path):
     config = (tmp_path / "ws" / "pipeline.toml").read_text(encoding="utf-8")
     assert 'signer_title = "PHÓ BÍ THƯ"' in config and 'signer_name = "Nông Văn Hỏi"' in config
     assert '"Lưu VT.",' in config
+
+
+def test_the_department_writes_its_quarters_narrative_from_the_starting_text_init_gave(university, pytestconfig):
+    """As the README says: copy loi-van/mau.md for the quarter, edit it, point [narrative] at it; the
+    PDF and the Word copy carry the department's sentences with the figures filled in."""
+    base = university
+    starting = base / "loi-van" / "mau.md"
+    assert starting.is_file() and "## Nhiệm vụ" in starting.read_text(encoding="utf-8")
+    text = starting.read_text(encoding="utf-8").replace(
+        "## Đánh giá\n", "## Đánh giá\n\nTrong quý, Khoa Văn kết nạp {{ admitted_quarter }} đồng chí; toàn Đảng bộ "
+                         "có {{ members }} đảng viên, **{{ probationary }} đảng viên dự bị**.\n", 1)
+    (base / "loi-van" / "2025-Q1.md").write_text(text, encoding="utf-8")
+    config = base / "pipeline.toml"
+    settings = config.read_text(encoding="utf-8")
+    assert '# file = "loi-van/{year}-Q{quarter}.md"' in settings
+    config.write_text(settings.replace('# file = "loi-van/{year}-Q{quarter}.md"', 'file = "loi-van/{year}-Q{quarter}.md"'),
+                      encoding="utf-8")
+    result = make(pytestconfig.rootpath, "report", "QUARTER=1", "YEAR=2025", f"INBOX={base / 'hop-thu'}",
+                  f"UNITS={base / 'danh-muc-don-vi.xlsx'}", f"CONFIG={config}", f"OUT={base / 'ket-qua'}",
+                  "DATE=08/04/2025")
+    assert result.returncode == 0, result.stdout + result.stderr
+    sentence = "Trong quý, Khoa Văn kết nạp 01 đồng chí; toàn Đảng bộ có 13 đảng viên, 01 đảng viên dự bị."
+    assert sentence in pdf_text(base / "ket-qua" / "2025-Q1")
+    from docx import Document
+    document = Document(next((base / "ket-qua" / "2025-Q1").glob("*.docx")))
+    [paragraph] = [p for p in document.paragraphs if p.text == sentence]
+    assert [r.text for r in paragraph.runs if r.bold] == ["01 đảng viên dự bị"]
+    # A second `init` (with --force) never overwrites the department's own text.
+    starting.write_text("## Mở đầu\n\nCủa Ban.\n\n## Đánh giá\n\n## Nhiệm vụ\n", encoding="utf-8")
+    again = cli("init", base, "--force", "--committee-name", "X", "--superior-body", "X", "--issuing-body", "X",
+                "--standing-committee", "X", "--document-code", "X", "--place", "X", "--signer-title", "X",
+                "--signer-name", "X", "--recipient", "X")
+    assert again.returncode == 0, again.stderr
+    assert starting.read_text(encoding="utf-8").startswith("## Mở đầu\n\nCủa Ban.")
