@@ -175,7 +175,8 @@ def _write_report(inbox, units, register, inbox_read, period, out, config, feedb
     warnings = report_date_warnings(report.report_date, period)
     # The Word copy is made before the new set is begun: a template naming what the report has not
     # stops the run with the outputs as they were.
-    word = render_committee_docx(committee_context(report, narrative), word_template)
+    context = committee_context(report, narrative)   # the PDF's and the Word copy's, the same figures
+    word = render_committee_docx(context, word_template)
 
     # The quarter's outputs are replaced as one set: the new set is written beside the current one
     # (starting from it, so kept packages and the history carry over), then put in its place at once.
@@ -188,7 +189,7 @@ def _write_report(inbox, units, register, inbox_read, period, out, config, feedb
     folder = staging_for(live)
     seed(live, folder, copied=(HISTORY_NAME,))
     with display.status("Đang viết báo cáo PDF…"), atomic_path(folder / pdf_name(report)) as tmp:
-        write_committee_pdf(report, tmp, narrative)
+        write_committee_pdf(report, tmp, narrative, context=context)
     with atomic_path(folder / docx_name(report)) as tmp:
         tmp.write_bytes(word)
     write_workbook(report, folder / workbook_name(report))

@@ -436,7 +436,7 @@ def _breakdown_detail(report: Report, b: Breakdowns) -> dict:
             {"label": c, "quarter": vn.number(int(quarter[c])), "ytd": vn.number(int(ytd[c])),
              "previous": vn.number(int(last.get(c, 0)))} for c in shown]})
     u = b.units
-    names = {code: _unit_name(report, code) for code in report.units.index}
+    names = report.units["name"].astype(str).to_dict()   # one lookup each, not a frame access per unit
     comparison = None
     if previous is not None:
         comparison = {
@@ -520,14 +520,18 @@ def committee_context(report: Report, narrative: Narrative | None = None) -> dic
     return context
 
 
-def render_committee_html(report: Report, narrative: Narrative | None = None) -> str:
-    """The committee report as an HTML document (links print.css and the fonts relatively)."""
-    return environment().get_template(TEMPLATE).render(**committee_context(report, narrative))
+def render_committee_html(report: Report, narrative: Narrative | None = None, *,
+                          context: dict | None = None) -> str:
+    """The committee report as an HTML document (links print.css and the fonts relatively).
+    `context`: committee_context(report, narrative) when the caller has made it already (the Word
+    copy is rendered from the same one; at 8,000 units it costs a second or two to make)."""
+    return environment().get_template(TEMPLATE).render(**(context or committee_context(report, narrative)))
 
 
-def write_committee_pdf(report: Report, path: Path, narrative: Narrative | None = None) -> Path:
+def write_committee_pdf(report: Report, path: Path, narrative: Narrative | None = None, *,
+                        context: dict | None = None) -> Path:
     """Render the committee report to `path` as PDF (dated the report's date, so the same report
-    gives the same bytes); returns the path written. `narrative`: as committee_context's.
+    gives the same bytes); returns the path written. `narrative`, `context`: as render_committee_html's.
 
     The cycle collector is paused while the PDF is made: WeasyPrint makes hundreds of thousands of
     short-lived objects per report, and a full pass also walks everything else the run holds
@@ -535,5 +539,5 @@ def write_committee_pdf(report: Report, path: Path, narrative: Narrative | None 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with paused_gc():
-        write_pdf(render_committee_html(report, narrative), path, issued=report.report_date)
+        write_pdf(render_committee_html(report, narrative, context=context), path, issued=report.report_date)
     return path
