@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from pipeline import rulebook
-from builders import sample_config
+from builders import member, sample_config, write_register, write_roster
 from pipeline.period import Period
 from pipeline.report import FIGURE_COLUMNS, Coverage, Report
 
@@ -152,3 +152,17 @@ def build_small_report() -> Report:
 @pytest.fixture(scope="session")
 def small_report() -> Report:
     return build_small_report()
+
+
+@pytest.fixture
+def committee(tmp_path):
+    """A register (builders.SMALL_REGISTER) and an inbox with one cell's file of two members, one
+    admitted in the quarter (test_app, test_word; other files define their own committee)."""
+    write_register(tmp_path / "units.xlsx")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    write_roster(inbox / "CB-A_2022-Q3.xlsx", "CB-A", [
+        member("Nguyễn Văn An", 1990, n=1),
+        member("Trần Thị Bình", 1996, "Nữ", n=2, admitted=dt.date(2022, 8, 1), official=None),
+    ])
+    return tmp_path

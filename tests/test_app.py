@@ -9,21 +9,9 @@ from contextlib import contextmanager
 
 import pytest
 
-from builders import member, write_register, write_roster, sample_config
+from builders import sample_config
 from pipeline.app import check_files, make_report
 from pipeline.errors import PipelineError
-
-
-@pytest.fixture
-def committee(tmp_path):
-    write_register(tmp_path / "units.xlsx")
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    write_roster(inbox / "CB-A_2022-Q3.xlsx", "CB-A", [
-        member("Nguyễn Văn An", 1990, n=1),
-        member("Trần Thị Bình", 1996, "Nữ", n=2, admitted=dt.date(2022, 8, 1), official=None),
-    ])
-    return tmp_path
 
 
 class Recorder:

@@ -3,7 +3,6 @@ are summary.json's; the department's own template is used; a broken one stops th
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import json
 import zipfile
@@ -12,7 +11,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from builders import member, sample_config, write_register, write_roster
+from builders import sample_config
 from pipeline.app import make_report
 from pipeline.config import WordSettings
 from pipeline.errors import PipelineError
@@ -155,18 +154,6 @@ def test_the_same_report_gives_the_same_bytes_dated_the_report_date(small_report
 def test_the_shipped_template_is_what_the_script_makes():
     from scripts.make_word_template import make_template   # the committed .docx is the script's output
     assert make_template() == DEFAULT_TEMPLATE.read_bytes()
-
-
-@pytest.fixture
-def committee(tmp_path):
-    write_register(tmp_path / "units.xlsx")
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    write_roster(inbox / "CB-A_2022-Q3.xlsx", "CB-A", [
-        member("Nguyễn Văn An", 1990, n=1),
-        member("Trần Thị Bình", 1996, "Nữ", n=2, admitted=dt.date(2022, 8, 1), official=None),
-    ])
-    return tmp_path
 
 
 def restyled(path: Path, extra: str) -> Path:
