@@ -175,7 +175,7 @@ def _write_report(inbox, units, register, inbox_read, period, out, config, feedb
     warnings = report_date_warnings(report.report_date, period)
     # The Word copy is made before the new set is begun: a template naming what the report has not
     # stops the run with the outputs as they were.
-    context = committee_context(report, narrative)   # the PDF's and the Word copy's, the same figures
+    context = committee_context(report, narrative, chart_png=True)   # the PDF's and the Word copy's, the same figures
     word = render_committee_docx(context, word_template)
 
     # The quarter's outputs are replaced as one set: the new set is written beside the current one

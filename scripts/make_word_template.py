@@ -111,6 +111,8 @@ def setup(doc) -> None:
     _style(doc, "Tên văn bản", size=15, bold=True, align=CENTER, indent=False, before=22, after=2)
     _style(doc, "Trích yếu", bold=True, align=CENTER, indent=False, after=0)
     _style(doc, "Ghi chú bảng", size=12, italic=True, indent=False, after=6)
+    _style(doc, "Biểu đồ", size=12, align=CENTER, indent=False, after=2, keep=True)
+    _style(doc, "Chú thích biểu đồ", size=12, italic=True, align=CENTER, indent=False, after=6)
     _style(doc, "Đơn vị tính", size=12, italic=True, align=RIGHT, indent=False, after=2, keep=True)
     table_text = _style(doc, "Bảng", size=11, align=LEFT, indent=False, after=0)
     table_text.paragraph_format.line_spacing = 1.0
@@ -363,6 +365,10 @@ def body(doc) -> None:
     p(doc, "{%p if table_cut %}")
     p(doc, TABLE_CUT, "Ghi chú bảng")
     p(doc, "{%p endif %}")
+    p(doc, "{{ chart }}", "Biểu đồ")
+    p(doc, "Biểu đồ: Kết nạp đảng viên theo quý và theo đơn vị so với chỉ tiêu năm {{ period.year }}"
+           "{% if chart_cut %} ({{ chart_units|padded }} đơn vị có nhiều đảng viên được kết nạp nhất trong số "
+           "{{ top_level_units|padded }} đơn vị trực thuộc){% endif %}", "Chú thích biểu đồ")
 
     p(doc, "{%p if narrative.assessment %}")
     p(doc, "5. Đánh giá chung", "Tiểu mục")

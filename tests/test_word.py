@@ -141,6 +141,19 @@ def test_the_appendix_lists_the_admitted_member(samples_run, document):
          str(p.days_overdue)] for p in late.itertuples()]
 
 
+def test_the_chart_is_the_pdfs_drawing_as_a_picture_with_its_caption(samples_run, document):
+    from pipeline.render.chart import admissions_chart
+
+    report = samples_run.report
+    [shape] = document.inline_shapes
+    assert abs(shape.width.mm - 160) < 0.5                      # the PDF's 16 cm
+    blip = shape._inline.graphic.graphicData.pic.blipFill.blip.embed
+    picture = document.part.related_parts[blip].blob
+    assert picture == admissions_chart(report.units, report.period.quarter, report.period.year, png=True)[1]
+    captions = [p.text for p in document.paragraphs if p.text.startswith("Biểu đồ:")]
+    assert captions == ["Biểu đồ: Kết nạp đảng viên theo quý và theo đơn vị so với chỉ tiêu năm 2022"]
+
+
 def test_the_same_report_gives_the_same_bytes_dated_the_report_date(small_report):
     context = committee_context(small_report)
     first, second = render_committee_docx(context), render_committee_docx(committee_context(small_report))

@@ -93,8 +93,18 @@ def _partial_note(row: pd.Series) -> str:
     return f"  (số liệu {int(row['cells_accepted'])}/{int(row['cells_expected'])} chi bộ)"
 
 
+PNG_DPI = 200   # the Word copy's picture (Word cannot show SVG everywhere): sharp when printed
+
+
 def admissions_chart_svg(units: pd.DataFrame, quarter: int, year: int) -> str:
-    """SVG text (no XML prologue) of the admissions chart.
+    """SVG text (no XML prologue) of the admissions chart (`admissions_chart`)."""
+    return admissions_chart(units, quarter, year)[0]
+
+
+def admissions_chart(units: pd.DataFrame, quarter: int, year: int, *, png: bool = False) -> tuple[str, bytes | None]:
+    """The admissions chart as (SVG text without XML prologue, PNG bytes when `png`): one
+    drawing, so the PDF's and the Word copy's are the same picture. Both are the same bytes for
+    the same figures (no date, no program version written into them).
 
     Top: admissions decided in each quarter of `year` for the whole committee (quarters after
     `quarter` are empty outlined slots, marked as not reached), with the legend beside it. Below, across the full width
@@ -194,6 +204,11 @@ def admissions_chart_svg(units: pd.DataFrame, quarter: int, year: int) -> str:
 
         buffer = io.StringIO()
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+        picture = None
+        if png:
+            raster = io.BytesIO()
+            fig.savefig(raster, format="png", dpi=PNG_DPI, metadata={"Software": None})
+            picture = raster.getvalue()
     svg = buffer.getvalue()
     # Drop the XML prologue and DOCTYPE so the text can be inlined or wrapped in a data URI.
-    return re.sub(r"^\s*<\?xml[^>]*>\s*(<!DOCTYPE[^>]*>\s*)?", "", svg)
+    return re.sub(r"^\s*<\?xml[^>]*>\s*(<!DOCTYPE[^>]*>\s*)?", "", svg), picture

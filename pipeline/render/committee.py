@@ -20,7 +20,7 @@ from pipeline.bulk import paused_gc
 from pipeline.contract import GRASSROOTS_COMMITTEE, ROOT
 from pipeline.outputs import BREAKDOWN_SHEETS, UNIT_SHEET, workbook_name
 from pipeline.render import vn
-from pipeline.render.chart import admissions_chart_svg, chart_units
+from pipeline.render.chart import admissions_chart, chart_units
 from pipeline.render.narrative import Narrative, narrative_view
 from pipeline.render.pdf import environment, write_pdf
 from pipeline.report import FIGURE_COLUMNS, Breakdowns, Report
@@ -466,20 +466,21 @@ def _breakdown_detail(report: Report, b: Breakdowns) -> dict:
     }
 
 
-def chart_data_uri(report: Report) -> str:
-    svg = admissions_chart_svg(report.units, report.period.quarter, report.period.year)
+def chart_data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
-def committee_context(report: Report, narrative: Narrative | None = None) -> dict:
+def committee_context(report: Report, narrative: Narrative | None = None, *, chart_png: bool = False) -> dict:
     """Everything the template shows, computed once; the template only formats and lays out.
     `narrative`: the department's text for the quarter (render.narrative.load_narrative; None: the
-    shipped one), rendered with these figures under the key "narrative"."""
+    shipped one), rendered with these figures under the key "narrative". `chart_png`: also the
+    chart as PNG bytes ("chart_png", for the Word copy), drawn with the PDF's SVG."""
     totals = report.totals
     decimals = report.config.ratio_decimals
     target = _target(totals["target_year"])
     rows, table_cut = unit_rows(report)
     charted, chart_cut = chart_units(report.units)
+    svg, png = admissions_chart(report.units, report.period.quarter, report.period.year, png=chart_png)
     admitted_people, admitted_count = appendix_people(report.admitted_in_quarter)
     overdue_people, overdue_count = appendix_people(report.overdue)
     context = {
@@ -503,7 +504,8 @@ def committee_context(report: Report, narrative: Narrative | None = None) -> dic
         "unit_sheet": UNIT_SHEET,
         "breakdown": breakdown_view(report),
         "breakdown_sheet": BREAKDOWN_SHEETS["ytd"],
-        "chart_src": chart_data_uri(report),
+        "chart_src": chart_data_uri(svg),
+        "chart_png": png,
         "chart_cut": chart_cut,
         "chart_units": len(charted),
         "top_level_units": int((report.units["depth"] == 1).sum()),

@@ -25,8 +25,8 @@ from pathlib import Path
 
 from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
-from docx.shared import Emu
-from docxtpl import DocxTemplate, RichText
+from docx.shared import Emu, Mm
+from docxtpl import DocxTemplate, InlineImage, RichText
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -34,6 +34,7 @@ from pipeline.config import Config
 from pipeline.errors import PipelineError
 from pipeline.outputs import pdf_name
 from pipeline.render import vn
+from pipeline.render.chart import WIDTH_CM, admissions_chart
 from pipeline.render.narrative import Paragraph
 from pipeline.report import Report
 from pipeline.resources import TEMPLATES_DIR
@@ -169,6 +170,10 @@ def render_committee_docx(context: dict, template: Path = DEFAULT_TEMPLATE) -> b
     values = word_context(context)
     env = word_environment()
     doc = DocxTemplate(template)
+    # The chart as a picture (the PDF's drawing, as PNG): drawn here when the context has none.
+    png = context.get("chart_png") or admissions_chart(report.units, report.period.quarter, report.period.year,
+                                                         png=True)[1]
+    values["chart"] = InlineImage(doc, io.BytesIO(png), width=Mm(WIDTH_CM * 10))
     where = _where(Path(template), Path(template) != DEFAULT_TEMPLATE)
     unknown = sorted(doc.get_undeclared_template_variables(jinja_env=env, context=values))
     if unknown:
