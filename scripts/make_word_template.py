@@ -490,7 +490,7 @@ def appendices(doc) -> None:
     p(doc, "{{ loop.index + 1 }}. Kết nạp từ đầu năm theo đơn vị: {{ table.title|lower }}", "Tiêu đề bảng")
     table_of(doc, ["Đơn vị", "{%tc for header in table.headers %}", "{{ header }}", "{%tc endfor %}"], [
         "{%tr for row in table.rows %}",
-        [("{{ row.name }}", "Bảng"), ("{%tc for value in row.cells %}", "Bảng"), ("{{ value }}", "Bảng số"),
+        [("{{r row.name }}", "Bảng"), ("{%tc for value in row.cells %}", "Bảng"), ("{{r value }}", "Bảng số"),
          ("{%tc endfor %}", "Bảng")],
         "{%tr endfor %}",
     ], [0.3, 0.0, 0.7, 0.0], first_column=30)

@@ -154,6 +154,19 @@ def test_the_chart_is_the_pdfs_drawing_as_a_picture_with_its_caption(samples_run
     assert captions == ["Biểu đồ: Kết nạp đảng viên theo quý và theo đơn vị so với chỉ tiêu năm 2022"]
 
 
+def test_appendix_3s_tables_by_unit_bold_the_committees_and_the_total(document):
+    tables = [t for t in document.tables if t.rows[0].cells[0].text == "Đơn vị" and t.rows[-1].cells[0].text == "Tổng cộng"]
+    assert tables
+    for table in tables:
+        total = table.rows[-1]
+        assert all(run.bold for cell in total.cells for p in cell.paragraphs for run in p.runs if run.text.strip())
+        names = {row.cells[0].text: {bool(r.bold) for r in row.cells[0].paragraphs[0].runs if r.text.strip()}
+                 for row in table.rows[1:-1]}
+        # A đảng bộ (a committee over cells) is bold, a chi bộ cơ sở is not, as in the PDF.
+        assert all(bold == {name.startswith("Đảng bộ")} for name, bold in names.items()), names
+        assert {name.split()[0] for name in names} == {"Chi", "Đảng"}
+
+
 def test_the_same_report_gives_the_same_bytes_dated_the_report_date(small_report):
     context = committee_context(small_report)
     first, second = render_committee_docx(context), render_committee_docx(committee_context(small_report))

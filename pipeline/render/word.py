@@ -152,9 +152,27 @@ def _unit_row(row: dict) -> dict:
     return {"number": row["number"], "label": label, "figures": figures, "kind": row["kind"]}
 
 
+def _breakdown_word(breakdown: dict) -> dict:
+    """Phụ lục 3's tables by unit with their rows as RichText: a committee's and the total row
+    bold, an "other units" row italic, as the PDF's classes make them (a copy: the PDF's view is
+    left as it is)."""
+    detail = breakdown.get("detail")
+    if not detail:
+        return breakdown
+
+    def row(r: dict) -> dict:
+        bold, italic = r["kind"] in ("aggregate", "total"), r["kind"] == "others"
+        return {**r, "name": RichText(str(r["name"]), bold=bold, italic=italic),
+                "cells": [RichText(str(v), bold=bold) for v in r["cells"]]}
+
+    tables = [{**table, "rows": [row(r) for r in table["rows"]]} for table in detail["unit_tables"]]
+    return {**breakdown, "detail": {**detail, "unit_tables": tables}}
+
+
 def word_context(context: dict) -> dict:
     """committee_context's values, with what the HTML template makes from markup or macros in a Word form."""
     out = dict(context)
+    out["breakdown"] = _breakdown_word(context["breakdown"])
     out["narrative"] = {part: [rich(p) for p in paragraphs] for part, paragraphs in context["narrative"].items()}
     out["unit_table"] = [_unit_row(row) for row in context["unit_rows"]]
     out["coverage_clauses"] = coverage_clauses(context["coverage"])
