@@ -272,9 +272,6 @@ KEY_WORDS = {
     "output_access": "ai đọc được kết quả: owner (chỉ tài khoản chạy chương trình) hoặc group (cả nhóm)",
 }
 TEXT_KEYS = tuple(f.name for f in fields(Config) if f.type == "str")
-# Sections that are settings of their own (the others only group the flat keys for readability).
-NESTED = {"smtp": SmtpSettings, "send": SendSettings, "limits": LimitSettings}
-
 DEFAULT_FILE = Path("pipeline.toml")
 
 
@@ -317,28 +314,10 @@ def load_config(path: Path | None) -> Config:
         raise PipelineError(f"Tệp cấu hình {path} viết sai cú pháp TOML: {exc}. Sửa lại rồi chạy lại.") from None
     flat: dict = {}
     for key, value in data.items():
-        if key == "deadlines":
-            if not isinstance(value, dict):
-                raise PipelineError(f"deadlines trong {path} phải là một mục [deadlines].")
-            flat[key] = _deadlines(value, path)
-        elif key == "calendar":
-            if not isinstance(value, dict):
-                raise PipelineError(f"calendar trong {path} phải là một mục [calendar].")
-            flat[key] = _calendar(value, path)
-        elif key == "feedback":
-            if not isinstance(value, dict):
-                raise PipelineError(f"feedback trong {path} phải là một mục [feedback].")
-            flat[key] = _feedback(value, path)
-        elif key in NESTED:
+        if key in SECTIONS:
             if not isinstance(value, dict):
                 raise PipelineError(f"{key} trong {path} phải là một mục [{key}].")
-            flat[key] = _nested(NESTED[key], value, key, path)
-            if key == "limits":
-                _require_positive(flat[key], value, path)
-        elif key in FILE_SECTIONS:
-            if not isinstance(value, dict):
-                raise PipelineError(f"{key} trong {path} phải là một mục [{key}].")
-            flat[key] = _file_settings(FILE_SECTIONS[key], value, key, path)
+            flat[key] = SECTIONS[key](value, path)
         elif isinstance(value, dict):  # other sections are only for readability
             flat.update(value)
         else:
@@ -360,9 +339,7 @@ def load_config(path: Path | None) -> Config:
             raise PipelineError(f"recipients trong {path} phải là danh sách, ví dụ recipients = [\"Lưu VT.\"].")
         flat["recipients"] = tuple(r.strip() for r in flat["recipients"] if r.strip())
     if "report_date" in flat:
-        value = flat["report_date"]
-        day = value if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else \
-            parse_day(value) if isinstance(value, str) else None
+        day = _toml_day(flat["report_date"])
         if day is None:
             raise PipelineError(f"report_date trong {path} phải là một ngày, ví dụ report_date = \"27/10/2022\".")
         flat["report_date"] = day
@@ -405,16 +382,14 @@ def _nested(kind, values: dict, section: str, path: Path):
     return kind(**out)
 
 
-def _require_positive(limits: LimitSettings, given: dict, path: Path) -> None:
+def _limits(values: dict, path: Path) -> LimitSettings:
     """[limits]: every limit a whole number above zero (a limit of 0 would refuse every file)."""
-    for key in given:
+    limits = _nested(LimitSettings, values, "limits", path)
+    for key in values:
         if getattr(limits, key) <= 0:
             raise PipelineError(f"{key} trong mục [limits] của {path} phải là số nguyên lớn hơn 0, ví dụ "
-                                f"{key} = {getattr(LimitSettings(), key)}; đang là {given[key]!r}.")
-
-
-# Sections naming files of the department's (paths relative to the configuration file's folder).
-FILE_SECTIONS = {"narrative": NarrativeSettings, "word": WordSettings}
+                                f"{key} = {getattr(LimitSettings(), key)}; đang là {values[key]!r}.")
+    return limits
 
 
 def _file_settings(kind, values: dict, section: str, path: Path):
@@ -436,6 +411,13 @@ def _file_settings(kind, values: dict, section: str, path: Path):
     return replace(settings, **resolved)
 
 
+def _toml_day(value) -> dt.date | None:
+    """A TOML date, or text read as a date day first ("27/10/2022"); None for anything else."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    return parse_day(value) if isinstance(value, str) else None
+
+
 _SLUG = re.compile(r"(\d{4})-Q([1-4])", re.IGNORECASE)
 
 
@@ -455,8 +437,7 @@ def _deadlines(values: dict, path: Path) -> DeadlineSettings:
             raise PipelineError(f"Mục [deadlines] trong {path} có khóa không biết: {key}. Ghi days_after_quarter = 5, "
                                 "hoặc hạn của từng quý, ví dụ \"2022-Q3\" = \"07/10/2022\".")
         period = Period(int(slug.group(1)), int(slug.group(2)))
-        day = value if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else \
-            parse_day(value) if isinstance(value, str) else None
+        day = _toml_day(value)
         if day is None:
             raise PipelineError(f"Hạn của {period.label} trong mục [deadlines] của {path} phải là một ngày, "
                                 f"ví dụ \"{period.slug}\" = \"07/10/2022\"; đang là {value!r}.")
@@ -486,8 +467,7 @@ def _calendar(values: dict, path: Path) -> CalendarSettings:
                                 f"{key} = [\"26/04/2025\"]; đang là {given!r}.")
         read = []
         for value in given:
-            day = value if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else \
-                parse_day(value) if isinstance(value, str) else None
+            day = _toml_day(value)
             if day is None:
                 raise PipelineError(f"{key} trong mục [calendar] của {path} có giá trị không phải ngày: {value!r}. "
                                     f"Ghi ngày theo dạng ngày/tháng/năm, ví dụ {key} = [\"26/04/2025\"].")
@@ -544,3 +524,19 @@ def require_identity(config: Config, source: Path | None) -> None:
     raise PipelineError(
         f"Báo cáo cần tên và thông tin của đảng bộ, nhưng {where} chưa ghi: {wanted}. "
         "Ghi các khóa này vào tệp cấu hình (lệnh init tạo sẵn một tệp có chú thích) rồi chạy lại.")
+
+
+# The configuration's sections that are settings of their own, each with its reader (values of
+# the section, the file's path) → the Config field of the same name. The other sections only
+# group the flat keys for readability.
+SECTIONS = {
+    "smtp": lambda values, path: _nested(SmtpSettings, values, "smtp", path),
+    "send": lambda values, path: _nested(SendSettings, values, "send", path),
+    "limits": _limits,
+    "deadlines": _deadlines,
+    "calendar": _calendar,
+    "feedback": _feedback,
+    # Files of the department's, their paths relative to the configuration file's folder.
+    "narrative": lambda values, path: _file_settings(NarrativeSettings, values, "narrative", path),
+    "word": lambda values, path: _file_settings(WordSettings, values, "word", path),
+}
