@@ -35,6 +35,7 @@ from pipeline.outputs import SUMMARY_NAME, pdf_name, workbook_name, write_summar
 from pipeline.parallel import make_executor
 from pipeline.period import Period
 from pipeline.reading import read_inbox
+from pipeline.readcache import CACHE_DIR, CACHE_NAME, ReadCache
 from pipeline.register import read_register
 from pipeline.render.committee import committee_context, write_committee_pdf
 from pipeline.render.narrative import load_narrative
@@ -96,6 +97,8 @@ class ReportRun:
     page: Path | None = None                           # index.html: the quarter on one page
     docx: Path | None = None                           # the committee report's editable Word copy
     changes: list[dict] = field(default_factory=list)   # cells whose figures changed since the last run (manifest)
+    files_read: int = 0                                 # files of the inbox read in this run
+    files_cached: int = 0                               # files taken from the cache of earlier reads
 
     @property
     def packages(self) -> Path | None:
@@ -107,7 +110,7 @@ def make_report(*, inbox: Path, units: Path, quarter: int, year: int | None = No
                 report_date: dt.date | None = None, feedback: bool = True, workers: int | None = None,
                 dask: str | None = None, rebuild_feedback: bool = False, display: Display = SILENT,
                 today: dt.date | None = None, now: dt.datetime | None = None, wait: bool = True,
-                command: str = "report") -> ReportRun:
+                command: str = "report", reuse_reads: bool = True) -> ReportRun:
     """Read the inbox, check it, and write the committee's report for the quarter into
     `out/<year>-Q<quarter>/`: the PDF and its editable Word copy, the Excel workbook, summary.json and (unless
     `feedback=False`) one feedback package per cell. The inbox is only read.
@@ -117,7 +120,9 @@ def make_report(*, inbox: Path, units: Path, quarter: int, year: int | None = No
     configuration's; without either the report is dated `today` (default: the system's date).
     `workers`: processes for reading and for the packages (None: one per core); `dask`: a Dask
     scheduler's address for the packages. `rebuild_feedback`: render every package again even if
-    its inputs have not changed.
+    its inputs have not changed. `reuse_reads`: take the files read by an earlier run into this `out`
+    (same bytes, name, [limits], program: `out/cache/reads.sqlite`) from there instead of reading
+    them again (False: read every file; the cache is still brought up to date).
 
     One run at a time per `out` (`pipeline.lock`): another run holding it is waited for (`display.say`
     tells so), or with `wait=False` refused (lock.Busy). Every file is noted in the arrivals log
@@ -144,28 +149,33 @@ def make_report(*, inbox: Path, units: Path, quarter: int, year: int | None = No
         raise PipelineError(
             f"{register.units.iloc[0]['name']} là đảng bộ cơ sở: việc kết nạp do ban thường vụ cấp ủy cấp trên "
             "quyết định. Ghi admitting_body trong tệp cấu hình, ví dụ admitting_body = \"Ban Thường vụ Đảng ủy Khối …\".")
-    inbox_read = read_inbox(inbox, register, lambda items: display.track("Đọc danh sách", items),
-                            workers=workers, limits=config.limits)
+    out = Path(out)
+    # The cache holds the rosters' rows: made under the output folder's access, as the reports.
+    with access(config.output_access), ReadCache.open(out / CACHE_DIR / CACHE_NAME, reuse=reuse_reads) as cache:
+        inbox_read = read_inbox(inbox, register, lambda items: display.track("Đọc danh sách", items),
+                                workers=workers, limits=config.limits, cache=cache)
+    cache_warnings = cache.warnings
     submissions = inbox_read.submissions
     if not submissions:
         raise PipelineError(f"Thư mục nhận {inbox} không có tệp nào. Chép các tệp danh sách vào rồi chạy lại.")
     period = intake.choose_period(submissions, year, quarter)
     intake.require_submissions_for(submissions, period)
     narrative = narrative or load_narrative(config, period)
-    out = Path(out)
     # Reading only reads: two runs may read at once; from here on they write, one at a time.
     with access(config.output_access), folder_lock(out, command, wait=wait, on_wait=display.say):
         started = dt.datetime.now().astimezone()
         now = now or started
-        return _write_report(inbox, units, register, inbox_read, period, out, config, feedback, workers, dask,
-                             rebuild_feedback, display, today or now.date(), now, started, command,
-                             narrative, word_template)
+        run = _write_report(inbox, units, register, inbox_read, period, out, config, feedback, workers, dask,
+                            rebuild_feedback, display, today or now.date(), now, started, command,
+                            narrative, word_template)
+    return replace(run, warnings=run.warnings + cache_warnings, files_cached=inbox_read.cached,
+                   files_read=len(inbox_read.submissions) - inbox_read.cached)
 
 
 def _write_report(inbox, units, register, inbox_read, period, out, config, feedback, workers, dask, rebuild_feedback,
                   display, today, now, started, command, narrative, word_template) -> ReportRun:
     submissions = inbox_read.submissions
-    arrivals = record_arrivals(out, [(s.workbook.path, s.file) for s in submissions], now)
+    arrivals = record_arrivals(out, [(s.workbook.path, s.file) for s in submissions], now, inbox_read.digests)
     # The same quarter of the previous year, when its report is in this output folder: the
     # breakdowns compare with it (none there: no comparison).
     last_year = previous_summary(out / Period(period.year - 1, period.quarter).slug)
@@ -207,7 +217,8 @@ def _write_report(inbox, units, register, inbox_read, period, out, config, feedb
     write_status_page(folder, out)
     restrict(folder, config.output_access)
     switch(folder, live)
-    for kept in (out / LEDGER_NAME, out / ARRIVALS_NAME):   # made by earlier runs, perhaps under other settings
+    # made by earlier runs, perhaps under other settings
+    for kept in (out / LEDGER_NAME, out / ARRIVALS_NAME, out / CACHE_DIR):
         if kept.exists():
             restrict(kept, config.output_access)
     if packages is not None:

@@ -35,9 +35,12 @@ def sha256_of(path: Path) -> str:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
-def record(out: Path, files: list[tuple[Path, str]], now: dt.datetime) -> dict[str, Arrival]:
+def record(out: Path, files: list[tuple[Path, str]], now: dt.datetime,
+           digests: dict[str, str] | None = None) -> dict[str, Arrival]:
     """Hash each (path, name inside the inbox) and note the ones not seen before as seen `now`.
-    → name → Arrival. A file that cannot be read is left out (its reading says why)."""
+    → name → Arrival. A file that cannot be read is left out (its reading says why). `digests`:
+    name → SHA-256 already taken by this run (reading with a cache), not taken again."""
+    digests = digests or {}
     out.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(out / LOG_NAME)
     try:
@@ -50,7 +53,7 @@ def record(out: Path, files: list[tuple[Path, str]], now: dt.datetime) -> dict[s
         for path, name in files:
             try:
                 stat = path.stat()
-                digest = sha256_of(path)
+                digest = digests.get(name) or sha256_of(path)
             except OSError:
                 continue
             first = known.get((name, digest))

@@ -163,6 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
                              "cần pip install .[dask] và thư mục nhận, thư mục kết quả dùng chung cùng đường dẫn")
     report.add_argument("--rebuild-feedback", action="store_true",
                         help="làm lại mọi gói phản hồi, kể cả gói có dữ liệu không đổi từ lần chạy trước")
+    report.add_argument("--reread", action="store_true",
+                        help="đọc lại mọi tệp, không lấy kết quả đọc của lần chạy trước (lưu ở <thư mục kết quả>/cache)")
     report.set_defaults(run=run_report)
 
     check = commands.add_parser(
@@ -354,7 +356,7 @@ def run_report(args) -> Exit:
     run = make_report(inbox=inbox, units=units, quarter=args.quarter, year=args.year, out=args.out,
                       config=config, report_date=args.date, feedback=not args.no_feedback,
                       workers=args.workers, dask=args.dask, rebuild_feedback=args.rebuild_feedback,
-                      display=console, wait=not args.no_wait)
+                      display=console, wait=not args.no_wait, reuse_reads=not args.reread)
     report = run.report
     for warning in run.warnings:
         print(f"Cảnh báo: {warning}", file=sys.stderr)
@@ -368,6 +370,8 @@ def run_report(args) -> Exit:
                   + f". Lỗi: {number(report.error_count())}, cảnh báo: {number(report.warning_count())}.")
     if report.deadline is not None:
         console.print(f"Hạn gửi {report.deadline:%d/%m/%Y}: đúng hạn {number(cov.on_time)}, muộn {number(cov.late)}.")
+    if run.files_cached:
+        console.print(f"Tệp đọc mới: {number(run.files_read)}; không đổi từ lần trước: {number(run.files_cached)}.")
     if run.feedback is not None:
         console.print(f"Phản hồi: {number(len(run.feedback.rendered))} chi bộ làm mới, "
                       f"{number(len(run.feedback.reused))} dùng lại.")

@@ -587,13 +587,13 @@ class Prepared:
 
     @classmethod
     def concat(cls, parts: list[Prepared]) -> Prepared:
-        def frames(name, empty):
+        def frames(name):
             kept = [getattr(p, name) for p in parts if len(getattr(p, name))]
-            return pd.concat(kept, ignore_index=True) if kept else empty
+            if len(kept) == 1:
+                return kept[0].reset_index(drop=True)
+            return pd.concat(kept, ignore_index=True) if kept else getattr(prepare([]), name)
 
-        empty = prepare([])
-        return cls(frames("members", empty.members), frames("candidates", empty.candidates),
-                   [i for p in parts for i in p.issues])
+        return cls(frames("members"), frames("candidates"), [i for p in parts for i in p.issues])
 
     def of(self, units: dict[str, str]) -> Prepared:
         """The rows and issues of these files only (file → unit), with their unit."""
