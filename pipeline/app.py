@@ -34,7 +34,7 @@ from pipeline.arrivals import LOG_NAME as ARRIVALS_NAME, record as record_arriva
 from pipeline.outputs import SUMMARY_NAME, pdf_name, workbook_name, write_summary, write_workbook
 from pipeline.parallel import make_executor
 from pipeline.period import Period
-from pipeline.reading import read_inbox
+from pipeline.reading import read_inbox, remember
 from pipeline.readcache import CACHE_DIR, CACHE_NAME, ReadCache
 from pipeline.register import read_register
 from pipeline.render.committee import committee_context, write_committee_pdf
@@ -150,25 +150,25 @@ def make_report(*, inbox: Path, units: Path, quarter: int, year: int | None = No
             f"{register.units.iloc[0]['name']} là đảng bộ cơ sở: việc kết nạp do ban thường vụ cấp ủy cấp trên "
             "quyết định. Ghi admitting_body trong tệp cấu hình, ví dụ admitting_body = \"Ban Thường vụ Đảng ủy Khối …\".")
     out = Path(out)
-    # The cache holds the rosters' rows: made under the output folder's access, as the reports.
-    with access(config.output_access), ReadCache.open(out / CACHE_DIR / CACHE_NAME, reuse=reuse_reads) as cache:
+    with ReadCache.open(out / CACHE_DIR / CACHE_NAME, reuse=reuse_reads) as cache:
         inbox_read = read_inbox(inbox, register, lambda items: display.track("Đọc danh sách", items),
                                 workers=workers, limits=config.limits, cache=cache)
-    cache_warnings = cache.warnings
-    submissions = inbox_read.submissions
-    if not submissions:
-        raise PipelineError(f"Thư mục nhận {inbox} không có tệp nào. Chép các tệp danh sách vào rồi chạy lại.")
-    period = intake.choose_period(submissions, year, quarter)
-    intake.require_submissions_for(submissions, period)
-    narrative = narrative or load_narrative(config, period)
-    # Reading only reads: two runs may read at once; from here on they write, one at a time.
-    with access(config.output_access), folder_lock(out, command, wait=wait, on_wait=display.say):
-        started = dt.datetime.now().astimezone()
-        now = now or started
-        run = _write_report(inbox, units, register, inbox_read, period, out, config, feedback, workers, dask,
-                            rebuild_feedback, display, today or now.date(), now, started, command,
-                            narrative, word_template)
-    return replace(run, warnings=run.warnings + cache_warnings, files_cached=inbox_read.cached,
+        submissions = inbox_read.submissions
+        if not submissions:
+            raise PipelineError(f"Thư mục nhận {inbox} không có tệp nào. Chép các tệp danh sách vào rồi chạy lại.")
+        period = intake.choose_period(submissions, year, quarter)
+        intake.require_submissions_for(submissions, period)
+        narrative = narrative or load_narrative(config, period)
+        # Reading only reads: two runs may read at once; from here on they write, one at a time.
+        with access(config.output_access), folder_lock(out, command, wait=wait, on_wait=display.say):
+            # The cache holds the rosters' rows: written under the output folder's access, as the reports.
+            remember(inbox_read, cache)
+            started = dt.datetime.now().astimezone()
+            now = now or started
+            run = _write_report(inbox, units, register, inbox_read, period, out, config, feedback, workers, dask,
+                                rebuild_feedback, display, today or now.date(), now, started, command,
+                                narrative, word_template)
+    return replace(run, warnings=run.warnings + cache.warnings, files_cached=inbox_read.cached,
                    files_read=len(inbox_read.submissions) - inbox_read.cached)
 
 
@@ -208,7 +208,8 @@ def _write_report(inbox, units, register, inbox_read, period, out, config, feedb
     if feedback:
         with make_executor(workers, dask) as executor:
             packages = write_feedback(report, folder, lambda items: display.track("Gói phản hồi", items),
-                                      executor=executor, reuse=not rebuild_feedback)
+                                      executor=executor, reuse=not rebuild_feedback,
+                                      digests={name: a.sha256 for name, a in arrivals.items()})
     listing = manifest(report, inbox=inbox, register=units, arrivals=arrivals, ignored=ignored_files(inbox),
                        changed=changed, previous_run=previous_run, now=now)
     write_manifest(folder, listing)

@@ -107,37 +107,50 @@ class Found:
 class ReadCache:
     """The cache file of one output folder; `open` never fails on what it finds there."""
 
-    def __init__(self, path: Path, db: sqlite3.Connection | None, warnings: list[str], reuse: bool = True):
+    def __init__(self, path: Path, db: sqlite3.Connection | None, warnings: list[str], reuse: bool = True,
+                 damaged: bool = False):
         self.path = path
         self.db = db
         self.warnings = warnings
         self.reuse = reuse
+        self.damaged = damaged
 
     # ---------- opening ----------
 
     @classmethod
     def open(cls, path: Path, reuse: bool = True) -> ReadCache:
-        """The cache at `path`, made when missing; one that cannot be trusted is set aside as
-        `<name>.damaged` and a new one begun. Without a usable file (a read-only folder), a cache
-        that holds nothing and stores nothing. `reuse=False`: it gives nothing (every file is
-        read) but is still brought up to date."""
+        """The cache at `path`, only read: nothing is written until `store` (a run that stops
+        before writing its report leaves the output folder as it was). A file that cannot be
+        trusted gives nothing, and is set aside as `<name>.damaged` when the run stores (a new one
+        begun). `reuse=False`: it gives nothing (every file is read) but is still brought up to date."""
         path = Path(path)
-        warnings: list[str] = []
+        if not path.exists():
+            return cls(path, None, [], reuse)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            return cls(path, _connect(path), warnings, reuse)
+            return cls(path, _connect(path), [], reuse)
         except (sqlite3.Error, _Foreign) as exc:
-            warnings.append(f"Bộ nhớ đệm {path} không dùng được ({exc}): đã để sang một bên và làm lại từ đầu.")
-            try:
-                os.replace(path, path.with_name(path.name + ".damaged"))
-                for suffix in ("-journal", "-wal", "-shm"):
-                    Path(str(path) + suffix).unlink(missing_ok=True)
-                return cls(path, _connect(path), warnings, reuse)
-            except (OSError, sqlite3.Error, _Foreign) as again:
-                warnings.append(f"Không tạo được bộ nhớ đệm {path} ({again}): lần chạy này đọc lại mọi tệp.")
+            return cls(path, None, [f"Bộ nhớ đệm {path} không dùng được ({exc}): đã để sang một bên và làm lại "
+                                    "từ đầu."], reuse, damaged=True)
         except OSError as exc:
-            warnings.append(f"Không tạo được bộ nhớ đệm {path} ({exc}): lần chạy này đọc lại mọi tệp.")
-        return cls(path, None, warnings)
+            return cls(path, None, [f"Không mở được bộ nhớ đệm {path} ({exc}): lần chạy này đọc lại mọi tệp."],
+                       reuse)
+
+    def _writable(self) -> bool:
+        """The file open to write (made, or a damaged one set aside, first); False: it cannot be."""
+        if self.db is not None:
+            return True
+        try:
+            if self.damaged:
+                os.replace(self.path, self.path.with_name(self.path.name + ".damaged"))
+                for suffix in ("-journal", "-wal", "-shm"):
+                    Path(str(self.path) + suffix).unlink(missing_ok=True)
+                self.damaged = False
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = _connect(self.path)
+            return True
+        except (OSError, sqlite3.Error, _Foreign) as exc:
+            self.warnings.append(f"Không tạo được bộ nhớ đệm {self.path} ({exc}): lần sau các tệp được đọc lại.")
+            return False
 
     def close(self) -> None:
         if self.db is not None:
@@ -214,7 +227,7 @@ class ReadCache:
         """What this run read: its Workbooks, their typed rows (`prepared`, of these files), and
         name → key. A file whose values cannot be kept as data (a cell type the cache does not
         know) is not kept: the next run reads it again."""
-        if self.db is None:
+        if not (workbooks or self.db is not None) or not self._writable():
             return
         issues: dict[str, list] = {}
         for issue in prepared.issues:
@@ -270,7 +283,9 @@ class ReadCache:
     def prune(self, used: set[str], names: set[str]) -> None:
         """After a run: drop the entries of this inbox's file names that it did not use (an older
         content of a file sent again), and any entry no run has used for KEEP_UNUSED."""
-        if self.db is None:
+        if self.db is None and not self.damaged:
+            return
+        if not self._writable():
             return
         try:
             with self.db:

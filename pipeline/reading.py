@@ -39,6 +39,10 @@ class Inbox:
     prepared: Prepared
     digests: dict[str, str] = field(default_factory=dict)   # name in the inbox → SHA-256 (with a cache)
     cached: int = 0                                         # files taken from the cache, not read
+    # What this run read, for the cache (`remember`): each file's key, its Workbook, their rows.
+    keys: dict[str, str] = field(default_factory=dict)
+    fresh: list[Workbook] = field(default_factory=list)
+    fresh_prepared: Prepared | None = None
 
 
 def read_inbox(inbox: Path, register: Register, progress: Progress = lambda it: it,
@@ -50,9 +54,9 @@ def read_inbox(inbox: Path, register: Register, progress: Progress = lambda it: 
     each worker also types its chunk's rows (`rules.prepare`), so what comes back is a few
     typed columns per chunk, not every cell as a Python object. The tables' raw rows are dropped
     once typed. A file over one of `limits` ([limits]) is refused alone, before it is parsed.
-    `cache`: files it holds (same bytes, name, limits, program) are not read again; the others
-    are stored in it, and its entries of older contents of these files dropped. The rows come
-    back in the inbox's order of files, however they were read."""
+    `cache`: files it holds (same bytes, name, limits, program) are not read again; `remember`
+    then stores the others in it (when the run writes). The rows come back in the inbox's order
+    of files, however they were read."""
     paths = intake.list_inbox(inbox)
     files = [(p, str(p.relative_to(inbox))) for p in paths]
     if cache is None:
@@ -64,13 +68,20 @@ def read_inbox(inbox: Path, register: Register, progress: Progress = lambda it: 
     todo = [(path, name) for path, name in files if name not in found.workbooks]
     workbooks, parts = _read(todo, progress, workers, prepare=True, limits=limits)
     new = Prepared.concat(parts)
-    cache.store(keys, workbooks, new)
-    cache.prune(set(keys.values()), {name for _, name in files})
     order = {name: i for i, (_, name) in enumerate(files)}
-    workbooks = sorted(workbooks + list(found.workbooks.values()), key=lambda wb: order[wb.file])
+    every = sorted(workbooks + list(found.workbooks.values()), key=lambda wb: order[wb.file])
     prepared = Prepared.concat([new] + ([found.prepared] if found.prepared is not None else []))
-    return Inbox(intake.match(workbooks, register), _in_order(prepared, files), digests,
-                 cached=len(found.workbooks))
+    return Inbox(intake.match(every, register), _in_order(prepared, files), digests, cached=len(found.workbooks),
+                 keys=keys, fresh=workbooks, fresh_prepared=new)
+
+
+def remember(inbox: Inbox, cache: ReadCache) -> None:
+    """Keep in `cache` what `read_inbox` had to read, and drop its entries of older contents of
+    these files: done by a run once it writes its report (under the output folder's lock)."""
+    if inbox.fresh_prepared is not None:
+        cache.store(inbox.keys, inbox.fresh, inbox.fresh_prepared)
+    if inbox.keys:
+        cache.prune(set(inbox.keys.values()), {s.file for s in inbox.submissions})
 
 
 def load_inbox(inbox: Path, register: Register, progress: Progress = lambda it: it,

@@ -481,6 +481,37 @@ def test_a_deleted_or_hand_edited_output_is_made_again(first):
     assert (unit / "CB-A" / "phan-hoi-CB-A-2022-Q3.pdf").is_file()
 
 
+def test_a_view_depends_on_nothing_its_key_leaves_out(run):
+    """The key is made from the inputs (cache.input_keys), not from the views: every column of
+    Report.units a package does not show can change without changing a view, or a key."""
+    report = run["report"]
+    renderer = cache.renderer_digest()
+    keys = cache.input_keys(report, renderer)
+    units = report.units.copy()
+    # is_cell says which packages there are, not what one shows
+    hidden = [c for c in units.columns if c not in (*views.SHOWN_COLUMNS, "is_cell")]
+    assert {"errors", "warnings", "cells_late", "file"} <= set(hidden)
+    for column in hidden:
+        units[column] = units[column].map(lambda v: v + 7 if isinstance(v, (int, float)) and not isinstance(v, bool)
+                                          else "khác")
+    other = replace(report, units=units)
+    assert views.unit_views(other) == views.unit_views(report)
+    assert cache.input_keys(other, renderer) == keys
+    shown = report.units.copy()
+    shown.loc["CB-B", "members"] += 1
+    changed = cache.input_keys(replace(report, units=shown), renderer)
+    assert [code for code in keys if changed[code] != keys[code]] == ["CB-B"]
+
+
+def test_deciding_which_packages_to_render_builds_no_view_of_a_kept_one(first, monkeypatch):
+    report = make_report(first["register"], first["inbox"])
+    built = []
+    original = packages.unit_view
+    monkeypatch.setattr(packages, "unit_view", lambda *a, **k: built.append(a[1]) or original(*a, **k))
+    assert packages.write_feedback(report, first["out"]).rendered == []
+    assert built == []
+
+
 def test_without_reuse_every_package_is_rendered(first):
     report = make_report(first["register"], first["inbox"])
     assert sorted(packages.write_feedback(report, first["out"], reuse=False).rendered) == CELLS

@@ -1,22 +1,34 @@
 """What a feedback package is made from (its key), and whether the package a previous run left
 is still right for it. A package is re-rendered only when its key changes.
+
+The key is made from the package's inputs, not from its view (`views.unit_view`), so that deciding
+which of 7,100 packages to render again costs a fraction of a second instead of building every
+view: the unit's own row, its parent's and the committee's (the columns a package shows,
+`views.SHOWN_COLUMNS`), its listed issues, its files (name, status, period, bytes), the
+settings a package shows, the report's period and date, and the program (`renderer_digest`).
+`tests/test_feedback.py` checks that a view depends on nothing else.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
 
+import pandas as pd
+
 import pipeline
+from pipeline.feedback.views import SHOWN_COLUMNS, listed_issues
 from pipeline.files import atomic_path
+from pipeline.report import Report
 from pipeline.resources import PACKAGE_DIR, TEMPLATES_DIR
 
 # Beside each package: the key of its inputs and the files made from them (JSON).
 KEY_FILE = ".key"
 # Bump when the key's recipe changes, so old keys stop matching.
-KEY_FORMAT = 1
+KEY_FORMAT = 2
 
 # The feedback PDF's template, its stylesheet and the fonts the stylesheet loads.
 RENDER_TEMPLATES = ("feedback.html.j2", "print.css", "fonts")
@@ -47,19 +59,46 @@ def renderer_digest() -> str:
     return digest.hexdigest()
 
 
-def package_key(view: dict, renderer: str) -> str:
-    """sha256 of everything one package is made from: the bytes of each of the unit's submitted
-    files, its view (its figures, its parent's and the committee's, its issues, the names and
-    settings it shows) and the program (renderer_digest).
-
-    Where a file was read from is left out (its bytes are in): moving the inbox re-renders
-    nothing. A file's modification time is not in it either.
-    """
-    sources = {f["file"]: _file_digest(f["path"]) for f in view["files"] if f["path"]}
-    content = {"format": KEY_FORMAT, "renderer": renderer, "sources": sources,
-               "view": _without_paths(view)}
-    text = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+def input_keys(report: Report, renderer: str, digests: dict[str, str] | None = None) -> dict[str, str]:
+    """unit code → the key of its package, for every cell: sha256 of what the package is made from
+    (see the module's docstring). `digests`: file name in the inbox → SHA-256 of its bytes, as
+    the run took them (reading, arrivals); a file not in it is hashed here. Where a file was read
+    from is left out (its bytes are in): moving the inbox re-renders nothing; nor is its
+    modification time."""
+    digests = digests or {}
+    units = report.units
+    config = report.config
+    common = json.dumps({
+        "format": KEY_FORMAT, "renderer": renderer, "period": report.period.slug,
+        "report_date": report.report_date.isoformat(), "root": report.root,
+        "committee_name": config.committee_name, "place": config.place, "decimals": config.ratio_decimals,
+        "notice": asdict(config.feedback.resolved(config)),
+    }, sort_keys=True, ensure_ascii=False, default=str)
+    shown = units[[c for c in SHOWN_COLUMNS if c in units.columns]].astype(object)
+    shown = shown.where(shown.notna(), None)
+    rows = {code: json.dumps(values, ensure_ascii=False, default=str)
+            for code, values in zip(shown.index, shown.to_numpy().tolist())}
+    issues = {code: json.dumps(found, sort_keys=True, ensure_ascii=False, default=str)
+              for code, found in listed_issues(report).items()}
+    files: dict[str, list] = {}
+    if report.files is not None:
+        table = report.files[["unit", "file", "status", "period", "path"]]
+        for unit, file, status, period, path in table.itertuples(index=False):
+            if isinstance(unit, str):
+                source = digests.get(file) or (_file_digest(path) if isinstance(path, (str, Path)) else None)
+                files.setdefault(unit, []).append([file, str(status), None if pd.isna(period) else period, source])
+    else:
+        for code, file in units["file"].items():
+            if isinstance(file, str):
+                files[code] = [[file]]
+    keys = {}
+    root = report.root
+    for code, parent in units.loc[units["is_cell"].astype(bool), "parent"].items():
+        shown_parent = rows[parent] if isinstance(parent, str) and parent != root else ""
+        text = "\n".join((common, rows[code], shown_parent, rows[root], issues.get(code, "[]"),
+                          json.dumps(sorted(files.get(code, [])), ensure_ascii=False, default=str)))
+        keys[code] = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return keys
 
 
 def _file_digest(path: str) -> str:
@@ -71,14 +110,6 @@ def _file_digest(path: str) -> str:
     except OSError:  # gone or unreadable since it was read: the package says so, keyed as such
         return "unreadable"
     return digest.hexdigest()
-
-
-def _without_paths(value):
-    if isinstance(value, dict):
-        return {k: _without_paths(v) for k, v in value.items() if k != "path"}
-    if isinstance(value, list):
-        return [_without_paths(v) for v in value]
-    return value
 
 
 def kept_package(out_dir: Path, key: str) -> list[Path] | None:

@@ -2,12 +2,12 @@
 
     <folder>/units/<unit code>/phan-hoi-<code>-<year>-Q<q>.pdf
     <folder>/units/<unit code>/<original file name> - da kiem tra.xlsx
-    <folder>/units/<unit code>/.key          what the package was made from (cache.package_key)
+    <folder>/units/<unit code>/.key          what the package was made from (cache.input_keys)
 
-`write_feedback` builds the views (`views.unit_views`), keeps the packages whose inputs have not
-changed since the last run (`cache`) and hands the others to the executor; `render_unit_package`
-makes one package's files from its view alone, so a process pool can run it. The original
-submissions are only read.
+`write_feedback` keys every cell's package from its inputs (`cache.input_keys`), keeps the
+packages whose key has not changed since the last run, builds the views (`views.unit_view`) of
+the others alone and hands them to the executor; `render_unit_package` makes one package's files
+from its view alone, so a process pool can run it. The original submissions are only read.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.feedback.cache import KEY_FILE, kept_package, package_key, record_package, renderer_digest
-from pipeline.feedback.views import RETURNED_SUFFIX, unit_folder, unit_views
+from pipeline.feedback.cache import KEY_FILE, input_keys, kept_package, record_package, renderer_digest
+from pipeline.feedback.views import RETURNED_SUFFIX, files_by_unit, listed_issues, unit_folder, unit_view
 from pipeline.parallel import InlineExecutor, run_tasks
 from pipeline.render.annotate import annotate_workbook
 from pipeline.render.unit_pdf import write_feedback_pdf
@@ -66,10 +66,12 @@ class FeedbackResult:
 
 
 def write_feedback(report: Report, folder: Path, progress: Progress = lambda it: it,
-                   executor: Executor | None = None, reuse: bool = True) -> FeedbackResult:
+                   executor: Executor | None = None, reuse: bool = True,
+                   digests: dict[str, str] | None = None) -> FeedbackResult:
     """Every cell's feedback package under `folder/units/<code>/`.
 
-    A package whose key (package_key) equals the one stored beside it, and whose files are still
+    A package whose key (input_keys; `digests`: the SHA-256 of the inbox's files by name, when
+    the run has them) equals the one stored beside it, and whose files are still
     there as written, is reused; the others are rendered, one task per cell on `executor`
     (pipeline.parallel.make_executor; None: in this process); `progress` is handed the tasks as
     a sized iterable (len: the packages to render) that yields as each one finishes. Each cell's
@@ -80,24 +82,26 @@ def write_feedback(report: Report, folder: Path, progress: Progress = lambda it:
     again with one more member) re-renders every package; so does a run on another day when
     the report date is today's (no `report_date` in the configuration, no --date), as every
     package is dated. A file sent again with the same content, a setting the packages do not
-    show, or a copied inbox re-renders none.
+    show, or a copied inbox re-renders none. A file sent again with new bytes re-renders its
+    cell's package (the returned copy is made from it), and no other when the figures shown stay.
     """
     folder = Path(folder)
-    renderer = renderer_digest()
+    keys = input_keys(report, renderer_digest(), digests)
     files: dict[str, list[Path]] = {}
     reused: list[str] = []
     todo: list[tuple[str, dict, Path, str]] = []
-    views = unit_views(report)
-    for view in views:
-        out_dir = unit_folder(folder, view["code"])
-        key = package_key(view, renderer)
+    listed = grouped = None
+    for code, key in keys.items():
+        out_dir = unit_folder(folder, code)
         kept = kept_package(out_dir, key) if reuse else None
         if kept is not None:
-            files[view["code"]] = kept
-            reused.append(view["code"])
+            files[code] = kept
+            reused.append(code)
         else:
             (out_dir / KEY_FILE).unlink(missing_ok=True)
-            todo.append((view["code"], view, out_dir, key))
+            if listed is None:   # made once, for the first package to render
+                listed, grouped = listed_issues(report), files_by_unit(report.files)
+            todo.append((code, unit_view(report, code, listed.get(code, []), grouped), out_dir, key))
 
     tasks = run_tasks(executor or InlineExecutor(), render_unit_package,
                       [(view, out_dir) for _, view, out_dir, _ in todo])
@@ -105,5 +109,5 @@ def write_feedback(report: Report, folder: Path, progress: Progress = lambda it:
         code, _, out_dir, key = todo[index]
         record_package(out_dir, key, written)
         files[code] = written
-    return FeedbackResult(paths=[p for view in views for p in files[view["code"]]],
+    return FeedbackResult(paths=[p for code in keys for p in files[code]],
                           rendered=[code for code, *_ in todo], reused=reused)

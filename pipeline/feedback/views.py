@@ -42,6 +42,19 @@ FIGURE_ROWS = [
 ]
 
 
+# What a package shows of a unit's row of Report.units (its own, its parent's, the committee's):
+# the figure table's values and what `_figure_column` and `unit_view` read besides. A package's key
+# (`feedback.cache.input_keys`) is made from these columns alone, so a column the packages do not
+# show (the errors counted over the whole committee, say) re-renders nothing.
+SHOWN_COLUMNS = (*(key for key, _ in FIGURE_ROWS if key != "achievement"), "admitted_ytd", "cells_expected",
+                 "cells_accepted", "name", "type", "parent", "status")
+
+
+def listed_issues(report: Report) -> dict[str, list[dict]]:
+    """unit code → the issues its feedback lists: those of its files, minus status restatements."""
+    return _listed_issues(report)
+
+
 def pdf_name(code: str, slug: str) -> str:
     """`phan-hoi-CB-PC02-2022-Q3.pdf`."""
     return f"phan-hoi-{safe_name(code)}-{slug}.pdf"
@@ -107,8 +120,9 @@ def _issue_dict(issue: Issue) -> dict:
     return d
 
 
-def _unit_files(report: Report, code: str) -> list[dict]:
-    """The unit's submissions for this run: the one used (or unusable) first, then the others."""
+def _unit_files(report: Report, code: str, grouped: dict[str, list[dict]] | None = None) -> list[dict]:
+    """The unit's submissions for this run: the one used (or unusable) first, then the others.
+    `grouped`: every unit's, from `files_by_unit` (for many units at once)."""
     files = report.files
     if files is None:  # a hand-made Report: only the accepted file is known
         file = report.units.at[code, "file"]
@@ -116,16 +130,24 @@ def _unit_files(report: Report, code: str) -> list[dict]:
             return []
         return [{"file": file, "path": None, "status": FileStatus.ACCEPTED,
                  "period": report.period.label}]
-    own = files[files["unit"] == code]
+    if grouped is None:
+        grouped = files_by_unit(files[files["unit"] == code])
     order = {FileStatus.ACCEPTED: 0, FileStatus.REJECTED: 1, FileStatus.SUPERSEDED: 2,
              FileStatus.OTHER_PERIOD: 3}
-    records = [
-        {"file": r["file"], "status": r["status"],
-         "path": None if pd.isna(r["path"]) else str(Path(r["path"]).absolute()),
-         "period": None if pd.isna(r["period"]) else r["period"]}
-        for r in own.to_dict("records")
-    ]
-    return sorted(records, key=lambda r: (order.get(r["status"], 9), r["file"].lower()))
+    return sorted(grouped.get(code, []), key=lambda r: (order.get(r["status"], 9), r["file"].lower()))
+
+
+def files_by_unit(files: pd.DataFrame | None) -> dict[str, list[dict]]:
+    """unit code → its rows of Report.files as the views want them (one pass over the frame)."""
+    grouped: dict[str, list[dict]] = {}
+    if files is None:
+        return grouped
+    for unit, file, status, path, period in files[["unit", "file", "status", "path", "period"]].itertuples(
+            index=False):
+        grouped.setdefault(unit, []).append({
+            "file": file, "status": status, "path": None if pd.isna(path) else str(Path(path).absolute()),
+            "period": None if pd.isna(period) else period})
+    return grouped
 
 
 def _rejection_reasons(issues: list[dict]) -> list[str]:
@@ -227,10 +249,12 @@ def _notice(config: Config, report: Report, name: str, parent_name: str | None) 
     }
 
 
-def unit_view(report: Report, code: str, issues: list[dict] | None = None) -> dict:
+def unit_view(report: Report, code: str, issues: list[dict] | None = None,
+              files: dict[str, list[dict]] | None = None) -> dict:
     """Everything one cell's package shows, as plain values (picklable: no DataFrame, no Report).
 
-    `issues`: the unit's listed issues when the caller has grouped them already (unit_views)."""
+    `issues`, `files`: the unit's listed issues and every unit's files (files_by_unit) when the
+    caller has grouped them already (unit_views)."""
     units = report.units
     row = units.loc[code]
     config = report.config
@@ -239,11 +263,11 @@ def unit_view(report: Report, code: str, issues: list[dict] | None = None) -> di
                    if isinstance(parent, str) and parent != report.root else None)
     if issues is None:
         issues = _listed_issues(report).get(code, [])
-    files = _unit_files(report, code)
-    known = {f["file"] for f in files}
+    own = _unit_files(report, code, files)
+    known = {f["file"] for f in own}
     for name in sorted({i["file"] for i in issues} - known):  # a file the frame does not list
-        files.append({"file": name, "path": None, "status": FileStatus.REJECTED, "period": None})
-    entries = _file_entries(files, issues)
+        own.append({"file": name, "path": None, "status": FileStatus.REJECTED, "period": None})
+    entries = _file_entries(own, issues)
     period = report.period
     return {
         "code": code,
@@ -273,4 +297,5 @@ def unit_views(report: Report) -> list[dict]:
     """One view per cell (chi bộ), in tree order."""
     cells = report.units.index[report.units["is_cell"].astype(bool)]
     listed = _listed_issues(report)
-    return [unit_view(report, code, listed.get(code, [])) for code in cells]
+    files = files_by_unit(report.files)
+    return [unit_view(report, code, listed.get(code, []), files) for code in cells]
