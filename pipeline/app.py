@@ -32,7 +32,7 @@ from pipeline.manifest import (
 )
 from pipeline.arrivals import LOG_NAME as ARRIVALS_NAME, record as record_arrivals
 from pipeline.outputs import SUMMARY_NAME, pdf_name, workbook_name, write_summary, write_workbook
-from pipeline.parallel import make_executor
+from pipeline.parallel import beside, make_executor
 from pipeline.period import Period
 from pipeline.reading import read_inbox, remember
 from pipeline.readcache import CACHE_DIR, CACHE_NAME, ReadCache
@@ -41,6 +41,7 @@ from pipeline.render.committee import committee_context, write_committee_pdf
 from pipeline.render.narrative import load_narrative
 from pipeline.render.word import check_word_template, docx_name, render_committee_docx
 from pipeline.render.page import PAGE_NAME, write_status_page
+from pipeline.render.pdf import preload as preload_renderers
 from pipeline.roster import read_workbook
 from pipeline.standing import Standing, read_standing
 from pipeline.files import access, atomic_path, recover, restrict, seed, staging_for, switch
@@ -150,9 +151,13 @@ def make_report(*, inbox: Path, units: Path, quarter: int, year: int | None = No
             f"{register.units.iloc[0]['name']} là đảng bộ cơ sở: việc kết nạp do ban thường vụ cấp ủy cấp trên "
             "quyết định. Ghi admitting_body trong tệp cấu hình, ví dụ admitting_body = \"Ban Thường vụ Đảng ủy Khối …\".")
     out = Path(out)
+    renderers: list = []   # WeasyPrint and matplotlib imported while the files are read
     with ReadCache.open(out / CACHE_DIR / CACHE_NAME, reuse=reuse_reads) as cache:
         inbox_read = read_inbox(inbox, register, lambda items: display.track("Đọc danh sách", items),
-                                workers=workers, limits=config.limits, cache=cache)
+                                workers=workers, limits=config.limits, cache=cache,
+                                started=lambda: renderers.append(preload_renderers()))
+        for thread in renderers:
+            thread.join()
         submissions = inbox_read.submissions
         if not submissions:
             raise PipelineError(f"Thư mục nhận {inbox} không có tệp nào. Chép các tệp danh sách vào rồi chạy lại.")
@@ -198,12 +203,14 @@ def _write_report(inbox, units, register, inbox_read, period, out, config, feedb
     changed = changes(before, report, arrivals)
     folder = staging_for(live)
     seed(live, folder, copied=(HISTORY_NAME,))
+    # The workbook and summary.json are written in a second process while this one lays out the
+    # PDF: each is single-threaded, and they take about as long (parallel.beside).
+    written = beside(_write_tables, report, folder, now, workers=workers)
     with display.status("Đang viết báo cáo PDF…"), atomic_path(folder / pdf_name(report)) as tmp:
         write_committee_pdf(report, tmp, narrative, context=context)
     with atomic_path(folder / docx_name(report)) as tmp:
         tmp.write_bytes(word)
-    write_workbook(report, folder / workbook_name(report))
-    write_summary(report, folder, generated_at=now)
+    written()
     packages = None
     if feedback:
         with make_executor(workers, dask) as executor:
@@ -227,6 +234,11 @@ def _write_report(inbox, units, register, inbox_read, period, out, config, feedb
     return ReportRun(report=report, folder=live, pdf=live / pdf_name(report), workbook=live / workbook_name(report),
                      summary=live / SUMMARY_NAME, feedback=packages, warnings=warnings, manifest=live / MANIFEST_NAME,
                      changes=changed, page=live / PAGE_NAME, docx=live / docx_name(report))
+
+
+def _write_tables(report: Report, folder: Path, now: dt.datetime) -> None:
+    write_workbook(report, folder / workbook_name(report))
+    write_summary(report, folder, generated_at=now)
 
 
 def report_date_warnings(day: dt.date, period: Period) -> list[str]:

@@ -222,6 +222,67 @@ def _result(future: Future):
             "trình hơn, ví dụ --workers 1; các gói phản hồi đã làm xong sẽ được dùng lại.") from exc
 
 
+def beside(fn: Callable, *args, workers: int | None = None) -> Callable[[], None]:
+    """Start `fn(*args)` in a forked process while this one goes on with other work (two outputs
+    of one run written at once, each single-threaded); → `wait()`, which waits for it and raises
+    its failure here (a PipelineError as itself; anything else, or the process killed, as a
+    PipelineError saying so).
+
+    Forked, so `fn` and its arguments need no pickling and the child starts in milliseconds with
+    everything loaded. The child must only write files: call this before starting any thread
+    (a progress bar's), as for the readers. In this process instead, when `workers` is 1 (no
+    parallel work asked for), with one core, or off Linux: `wait()` then only raises what `fn` raised.
+    """
+    if workers is None:
+        workers = available_cores()
+    if workers <= 1 or not sys.platform.startswith("linux"):
+        failure: list[BaseException] = []
+        try:
+            fn(*args)
+        except Exception as exc:  # noqa: BLE001 - raised by wait(), as from a child
+            failure.append(exc)
+
+        def done() -> None:
+            if failure:
+                raise failure[0]
+        return done
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_beside_child, args=(send, fn, args), daemon=True)
+    child.start()
+    send.close()
+
+    def wait() -> None:
+        try:
+            outcome = receive.recv() if receive.poll(None) else None
+        except EOFError:
+            outcome = None
+        finally:
+            receive.close()
+        child.join()
+        if outcome is None:
+            raise PipelineError(f"Tiến trình phụ ghi kết quả bị dừng đột ngột (mã {child.exitcode}; có thể do thiếu "
+                                "bộ nhớ). Chạy lại, hoặc với --workers 1.")
+        kind, text = outcome
+        if kind == "ok":
+            return
+        if kind == "PipelineError":
+            raise PipelineError(text)
+        raise PipelineError(f"Lỗi khi ghi kết quả ở tiến trình phụ: {kind}: {text}")
+    return wait
+
+
+def _beside_child(send, fn: Callable, args: tuple) -> None:
+    _ignore_interrupt()
+    try:
+        fn(*args)
+        send.send(("ok", ""))
+    except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
+        send.send((type(exc).__name__, str(exc)))
+    finally:
+        send.close()
+
+
 def run_tasks(executor: Executor, fn: Callable, arguments: Iterable[Sequence]) -> Tasks:
     """See Tasks: `for index, result in run_tasks(executor, render, [(a, b), ...]): ...`."""
     return Tasks(executor, fn, arguments)

@@ -47,7 +47,7 @@ class Inbox:
 
 def read_inbox(inbox: Path, register: Register, progress: Progress = lambda it: it,
                workers: int | None = None, limits: LimitSettings = DEFAULT_LIMITS,
-               cache: ReadCache | None = None) -> Inbox:
+               cache: ReadCache | None = None, started: Callable[[], object] = lambda: None) -> Inbox:
     """Read, match and prepare every file of the inbox (nothing in it is ever written).
 
     Many files are read on `workers` processes (None: one per core), in a few large chunks:
@@ -56,17 +56,18 @@ def read_inbox(inbox: Path, register: Register, progress: Progress = lambda it: 
     once typed. A file over one of `limits` ([limits]) is refused alone, before it is parsed.
     `cache`: files it holds (same bytes, name, limits, program) are not read again; `remember`
     then stores the others in it (when the run writes). The rows come back in the inbox's order
-    of files, however they were read."""
+    of files, however they were read. `started` is called once the reading workers are forked
+    (what the caller does meanwhile on a thread cannot reach them)."""
     paths = intake.list_inbox(inbox)
     files = [(p, str(p.relative_to(inbox))) for p in paths]
     if cache is None:
-        workbooks, parts = _read(files, progress, workers, prepare=True, limits=limits)
+        workbooks, parts = _read(files, progress, workers, prepare=True, limits=limits, started=started)
         return Inbox(intake.match(workbooks, register), _in_order(Prepared.concat(parts), files))
     digests = _digests(files)
     keys = {name: entry_key(digests[name], name, limits) for _, name in files if name in digests}
     found = cache.load({name: (keys[name], path) for path, name in files if name in keys})
     todo = [(path, name) for path, name in files if name not in found.workbooks]
-    workbooks, parts = _read(todo, progress, workers, prepare=True, limits=limits)
+    workbooks, parts = _read(todo, progress, workers, prepare=True, limits=limits, started=started)
     new = Prepared.concat(parts)
     order = {name: i for i, (_, name) in enumerate(files)}
     every = sorted(workbooks + list(found.workbooks.values()), key=lambda wb: order[wb.file])
@@ -92,13 +93,16 @@ def load_inbox(inbox: Path, register: Register, progress: Progress = lambda it: 
     return intake.match(_read(files, progress, workers, prepare=False, limits=limits)[0], register)
 
 
-def _read(files: list[tuple[Path, str]], progress, workers, prepare: bool, limits: LimitSettings):
+def _read(files: list[tuple[Path, str]], progress, workers, prepare: bool, limits: LimitSettings,
+          started: Callable[[], object] = lambda: None):
     """(path, name) → their Workbooks in this order, and the Prepared rows of each chunk."""
     if not files:
+        started()
         return [], []
     readers = reader_count(workers, len(files))
     read: list[tuple] = []
     with paused_gc(), make_reader_executor(readers) as executor:
+        started()
         chunks = _chunks(files, readers)
         for _, result in progress(run_tasks(executor, read_chunk, [(c, prepare, limits) for c in chunks])):
             read.append(result)

@@ -222,3 +222,44 @@ def test_a_dask_cluster_makes_the_same_packages_as_one_process(report, in_proces
     assert result.rendered == CELLS
     assert _contents(out, result) == _contents(expected_out, expected)
     assert _keys(out) == _keys(expected_out)
+
+
+# --- two outputs of one run at once (parallel.beside) ---------------------------------------------
+
+def _write_pid(path: Path) -> None:
+    path.write_text(str(os.getpid()), encoding="utf-8")
+
+
+def _fail_in_words() -> None:
+    raise PipelineError("Không ghi được tệp Excel: ổ đĩa đầy.")
+
+
+def _fail_otherwise() -> None:
+    raise ValueError("bad value")
+
+
+def _die() -> None:
+    os._exit(9)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked only on Linux")
+def test_beside_runs_in_another_process_and_waiting_gives_its_result(tmp_path):
+    wait = parallel.beside(_write_pid, tmp_path / "pid", workers=2)
+    wait()
+    assert int((tmp_path / "pid").read_text()) != os.getpid()
+    parallel.beside(_write_pid, tmp_path / "here", workers=1)()
+    assert int((tmp_path / "here").read_text()) == os.getpid()
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_failure_beside_is_raised_on_waiting_in_words(workers):
+    with pytest.raises(PipelineError, match="ổ đĩa đầy"):
+        parallel.beside(_fail_in_words, workers=workers)()
+    with pytest.raises((PipelineError, ValueError), match="bad value"):
+        parallel.beside(_fail_otherwise, workers=workers)()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked only on Linux")
+def test_a_process_beside_that_dies_is_said_in_words():
+    with pytest.raises(PipelineError, match="bị dừng đột ngột"):
+        parallel.beside(_die, workers=2)()

@@ -193,3 +193,14 @@ def test_the_cache_is_data_a_pandas_user_can_read(inbox, tmp_path):
     assert "Phan Văn Lâm" in set(members["full_name"])          # a member of CB-PC02, as text
     assert set(files["name"]) == set(run.report.files["file"])
     assert b"pickle" not in (out / CACHE_DIR / CACHE_NAME).read_bytes()[:100]
+
+
+def test_outputs_written_side_by_side_equal_those_written_one_after_another(inbox, tmp_path):
+    apart = make_report(inbox=inbox, units=SAMPLES / "units.xlsx", quarter=3, out=tmp_path / "two",
+                        config=CONFIG, feedback=False, workers=2, now=NOW)
+    together = report(inbox, tmp_path / "one")   # workers=1: everything in this process
+    assert summary(apart) == summary(together)
+    sheets = [[[c for c in row] for row in book.active.iter_rows(values_only=True)]
+              for book in (load_workbook(apart.workbook), load_workbook(together.workbook))]
+    assert sheets[0] == sheets[1]
+    assert pdf_text(apart) == pdf_text(together)

@@ -17,6 +17,8 @@ import base64
 import binascii
 import datetime as dt
 import functools
+import importlib
+import threading
 import hashlib
 import logging
 from multiprocessing import util
@@ -129,6 +131,20 @@ def _weasyprint():
 
     LOGGER.addFilter(_RefusalsUnlogged())
     return HTML, AssetFetcher()
+
+
+def preload() -> threading.Thread:
+    """Import WeasyPrint and matplotlib (a second or so) on a thread while the run does something
+    else that waits more than it computes: reading the inbox on its workers. Join the thread
+    before forking (an import holds a lock a forked child would inherit)."""
+    def load() -> None:
+        _weasyprint()
+        importlib.import_module("matplotlib.figure")
+        importlib.import_module("matplotlib.backends.backend_svg")
+
+    thread = threading.Thread(target=load, name="import-renderers", daemon=True)
+    thread.start()
+    return thread
 
 
 @functools.cache
