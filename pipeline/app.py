@@ -14,6 +14,8 @@ returns.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Iterable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
@@ -25,6 +27,7 @@ from pipeline.build import build_report
 from pipeline.delivery import LEDGER_NAME, Outcome, Plan, deliver, remind
 from pipeline.config import KEY_WORDS, Config, LimitSettings, find_config, load_config, require_identity
 from pipeline.errors import PipelineError
+from pipeline.feedback.cache import renderer_digest
 from pipeline.feedback.packages import FeedbackResult, write_feedback
 from pipeline.lock import folder_lock
 from pipeline.manifest import (
@@ -37,7 +40,7 @@ from pipeline.period import Period
 from pipeline.reading import read_inbox, remember
 from pipeline.readcache import CACHE_DIR, CACHE_NAME, ReadCache
 from pipeline.register import read_register
-from pipeline.render.committee import committee_context, write_committee_pdf
+from pipeline.render.committee import committee_context, render_committee_html, write_committee_pdf
 from pipeline.render.narrative import load_narrative
 from pipeline.render.word import check_word_template, docx_name, render_committee_docx
 from pipeline.render.page import PAGE_NAME, write_status_page
@@ -206,8 +209,14 @@ def _write_report(inbox, units, register, inbox_read, period, out, config, feedb
     # The workbook and summary.json are written in a second process while this one lays out the
     # PDF: each is single-threaded, and they take about as long (parallel.beside).
     written = beside(_write_tables, report, folder, now, workers=workers)
-    with display.status("Đang viết báo cáo PDF…"), atomic_path(folder / pdf_name(report)) as tmp:
-        write_committee_pdf(report, tmp, narrative, context=context)
+    # The PDF is laid out again only when its HTML (or the program, the fonts, the date) changed
+    # since the last run: a re-run after a file that changes no figure keeps the one it has.
+    html = render_committee_html(report, narrative, context=context)
+    pdf_key = hashlib.sha256(f"{renderer_digest()}\n{report.report_date}\n{html}".encode()).hexdigest()
+    if not kept_output(folder, pdf_name(report), pdf_key):
+        with display.status("Đang viết báo cáo PDF…"), atomic_path(folder / pdf_name(report)) as tmp:
+            write_committee_pdf(report, tmp, narrative, html=html)
+        record_output(folder, pdf_name(report), pdf_key)
     with atomic_path(folder / docx_name(report)) as tmp:
         tmp.write_bytes(word)
     written()
@@ -234,6 +243,30 @@ def _write_report(inbox, units, register, inbox_read, period, out, config, feedb
     return ReportRun(report=report, folder=live, pdf=live / pdf_name(report), workbook=live / workbook_name(report),
                      summary=live / SUMMARY_NAME, feedback=packages, warnings=warnings, manifest=live / MANIFEST_NAME,
                      changes=changed, page=live / PAGE_NAME, docx=live / docx_name(report))
+
+
+# Beside a quarter's outputs: the key each kept output was made from (name → [key, size]).
+OUTPUT_KEYS = ".outputs.json"
+
+
+def kept_output(folder: Path, name: str, key: str) -> bool:
+    """Whether `folder/name` is there as made from `key` (and not changed since: same size)."""
+    try:
+        stored = json.loads((folder / OUTPUT_KEYS).read_text(encoding="utf-8"))[name]
+        return stored[0] == key and (folder / name).stat().st_size == stored[1]
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return False
+
+
+def record_output(folder: Path, name: str, key: str) -> None:
+    try:
+        stored = json.loads((folder / OUTPUT_KEYS).read_text(encoding="utf-8"))
+        stored = stored if isinstance(stored, dict) else {}
+    except (OSError, ValueError):
+        stored = {}
+    stored[name] = [key, (folder / name).stat().st_size]
+    with atomic_path(folder / OUTPUT_KEYS) as tmp:   # a new file: the seeded link to the live set stays as it was
+        tmp.write_text(json.dumps(stored, ensure_ascii=False, sort_keys=True), encoding="utf-8")
 
 
 def _write_tables(report: Report, folder: Path, now: dt.datetime) -> None:

@@ -204,3 +204,19 @@ def test_outputs_written_side_by_side_equal_those_written_one_after_another(inbo
               for book in (load_workbook(apart.workbook), load_workbook(together.workbook))]
     assert sheets[0] == sheets[1]
     assert pdf_text(apart) == pdf_text(together)
+
+
+def test_a_re_run_keeps_the_committee_pdf_when_its_content_has_not_changed(inbox, tmp_path):
+    out = tmp_path / "out"
+    first = report(inbox, out)
+    made = first.pdf.stat()
+    again = report(inbox, out)                         # nothing changed: the same PDF kept, not laid out
+    assert again.pdf.stat().st_ino == made.st_ino
+    assert again.pdf.read_bytes() == first.pdf.read_bytes()
+    drop_last_member(inbox / "CB-PC02_2022-Q3.xlsx")   # a figure the PDF shows changes
+    changed = report(inbox, out)
+    assert changed.pdf.stat().st_ino != made.st_ino
+    assert pdf_text(changed) == pdf_text(report(inbox, tmp_path / "cold"))
+    with open(changed.pdf, "ab") as fh:                # changed by hand: made again
+        fh.write(b"%")
+    assert report(inbox, out).pdf.read_bytes() == (tmp_path / "cold" / "2022-Q3" / changed.pdf.name).read_bytes()

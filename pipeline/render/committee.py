@@ -531,9 +531,10 @@ def render_committee_html(report: Report, narrative: Narrative | None = None, *,
 
 
 def write_committee_pdf(report: Report, path: Path, narrative: Narrative | None = None, *,
-                        context: dict | None = None) -> Path:
+                        context: dict | None = None, html: str | None = None) -> Path:
     """Render the committee report to `path` as PDF (dated the report's date, so the same report
-    gives the same bytes); returns the path written. `narrative`, `context`: as render_committee_html's.
+    gives the same bytes); returns the path written. `narrative`, `context`: as render_committee_html's;
+    `html`: that HTML when the caller has rendered it already.
 
     The cycle collector is paused while the PDF is made: WeasyPrint makes hundreds of thousands of
     short-lived objects per report, and a full pass also walks everything else the run holds
@@ -541,5 +542,5 @@ def write_committee_pdf(report: Report, path: Path, narrative: Narrative | None 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with paused_gc():
-        write_pdf(render_committee_html(report, narrative, context=context), path, issued=report.report_date)
+        write_pdf(html or render_committee_html(report, narrative, context=context), path, issued=report.report_date)
     return path
