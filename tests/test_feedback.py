@@ -22,6 +22,7 @@ import os
 import pickle
 import re
 import shutil
+from concurrent.futures import Executor
 from dataclasses import replace
 from pathlib import Path
 
@@ -510,6 +511,18 @@ def test_deciding_which_packages_to_render_builds_no_view_of_a_kept_one(first, m
     monkeypatch.setattr(packages, "unit_view", lambda *a, **k: built.append(a[1]) or original(*a, **k))
     assert packages.write_feedback(report, first["out"]).rendered == []
     assert built == []
+
+
+class _NoPool(Executor):
+    def submit(self, fn, /, *args, **kwargs):
+        raise AssertionError("a pool was used for one package")
+
+
+def test_one_package_to_render_is_rendered_here_not_on_a_pool(first):
+    write_roster(first["inbox"] / "CB-B_2022-Q3.xlsx", "CB-B",
+                 [member("Vũ Văn Hải", 1987, n=5, **{"Trình độ chuyên môn": "Thạc sĩ"})])
+    report = make_report(first["register"], first["inbox"])
+    assert packages.write_feedback(report, first["out"], executor=_NoPool()).rendered == ["CB-B"]
 
 
 def test_without_reuse_every_package_is_rendered(first):

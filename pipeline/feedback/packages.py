@@ -25,6 +25,8 @@ from pipeline.render.unit_pdf import write_feedback_pdf
 from pipeline.report import Report
 
 Progress = Callable[[Iterable], Iterable]
+# Up to this many packages to render, they are rendered in this process, not on the executor.
+RENDER_HERE_UP_TO = 3
 
 
 def render_unit_package(view: dict, out_dir: Path) -> list[Path]:
@@ -103,6 +105,10 @@ def write_feedback(report: Report, folder: Path, progress: Progress = lambda it:
                 listed, grouped = listed_issues(report), files_by_unit(report.files)
             todo.append((code, unit_view(report, code, listed.get(code, []), grouped), out_dir, key))
 
+    # A few packages (a re-run after one file) are rendered here: starting a pool's workers costs
+    # more than they would save.
+    if len(todo) <= RENDER_HERE_UP_TO:
+        executor = None
     tasks = run_tasks(executor or InlineExecutor(), render_unit_package,
                       [(view, out_dir) for _, view, out_dir, _ in todo])
     for index, written in progress(tasks):
