@@ -42,7 +42,6 @@ import sqlite3
 import time
 import zlib
 from dataclasses import asdict, dataclass, fields
-from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -50,7 +49,7 @@ import pandas as pd
 
 import pipeline
 from pipeline.config import LimitSettings
-from pipeline.resources import PACKAGE_DIR
+from pipeline import resources
 from pipeline.roster import Workbook
 from pipeline.rulebook import Issue, Severity
 from pipeline.rules import Prepared, prepare
@@ -74,17 +73,8 @@ _NAT = np.iinfo("int64").min
 @functools.cache
 def program_digest() -> str:
     """The reading program: version, every source file of the package, the parsing libraries."""
-    digest = hashlib.sha256(f"pipeline {pipeline.__version__}\nformat {FORMAT}\n".encode())
-    for path in sorted(PACKAGE_DIR.rglob("*.py")):
-        digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    for name in READ_LIBRARIES:
-        try:
-            version = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            version = "-"
-        digest.update(f"{name} {version}\n".encode())
-    return digest.hexdigest()
+    return resources.program_digest(f"pipeline {pipeline.__version__}\nformat {FORMAT}\n",
+                                    libraries=READ_LIBRARIES)
 
 
 def entry_key(content_sha256: str, name: str, limits: LimitSettings, program: str | None = None) -> str:

@@ -7,6 +7,8 @@ repository's top-level `templates/` there); in a source checkout (an editable in
 
 from __future__ import annotations
 
+import hashlib
+from importlib import metadata
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -21,3 +23,21 @@ def _templates_dir() -> Path:
 
 TEMPLATES_DIR = _templates_dir()
 PACKAGE_DIR = _PACKAGE
+
+
+def program_digest(header: str, files: list[tuple[str, Path]] = (), libraries: tuple[str, ...] = ()) -> str:
+    """sha256 of what a cached result was made by: `header` (a version, a format), every source
+    file of the package (so a change made without a version bump counts), `files` (label, path:
+    templates, fonts) and the installed versions of `libraries`."""
+    digest = hashlib.sha256(header.encode())
+    sources = [(f"pipeline/{p.relative_to(PACKAGE_DIR).as_posix()}", p) for p in PACKAGE_DIR.rglob("*.py")]
+    for label, path in sorted([*sources, *files]):
+        digest.update(label.encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for name in libraries:
+        try:
+            version = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            version = "-"
+        digest.update(f"{name} {version}\n".encode())
+    return digest.hexdigest()

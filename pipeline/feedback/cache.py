@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict
-from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
@@ -23,7 +22,7 @@ import pipeline
 from pipeline.feedback.views import SHOWN_COLUMNS, listed_issues
 from pipeline.files import atomic_path
 from pipeline.report import Report
-from pipeline.resources import PACKAGE_DIR, TEMPLATES_DIR
+from pipeline.resources import TEMPLATES_DIR, program_digest
 
 # Beside each package: the key of its inputs and the files made from them (JSON).
 KEY_FILE = ".key"
@@ -40,23 +39,12 @@ def renderer_digest() -> str:
     """The program side of every package's key: the version, the feedback template, its CSS and
     fonts, the package's own source (so a change made without a version bump still re-renders)
     and the rendering libraries' versions."""
-    digest = hashlib.sha256(f"pipeline {pipeline.__version__}\n".encode())
-    sources = [(f"pipeline/{p.relative_to(PACKAGE_DIR).as_posix()}", p)
-               for p in PACKAGE_DIR.rglob("*.py")]
+    files = []
     for name in RENDER_TEMPLATES:
         path = TEMPLATES_DIR / name
         found = [p for p in path.rglob("*") if p.is_file()] if path.is_dir() else [path]
-        sources += [(f"templates/{p.relative_to(TEMPLATES_DIR).as_posix()}", p) for p in found]
-    for label, path in sorted(sources):
-        digest.update(label.encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    for name in RENDER_LIBRARIES:
-        try:
-            version = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            version = "-"
-        digest.update(f"{name} {version}\n".encode())
-    return digest.hexdigest()
+        files += [(f"templates/{p.relative_to(TEMPLATES_DIR).as_posix()}", p) for p in found]
+    return program_digest(f"pipeline {pipeline.__version__}\n", files, RENDER_LIBRARIES)
 
 
 def input_keys(report: Report, renderer: str, digests: dict[str, str] | None = None) -> dict[str, str]:
