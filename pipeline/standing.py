@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import sqlite3
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -194,8 +195,14 @@ def _first(folder: Path, pattern: str) -> str | None:
 
 def _package(folder: Path, code: str) -> str | None:
     """The cell's feedback PDF, relative to `folder` (`units/CB-PC02/phan-hoi-….pdf`), if written."""
-    pdfs = sorted((folder / UNITS_DIR / safe_name(code)).glob("*.pdf"))
-    return pdfs[0].relative_to(folder).as_posix() if pdfs else None
+    cell = folder / UNITS_DIR / safe_name(code)
+    try:   # one listing, not a glob: the page lists 7,100 cells
+        with os.scandir(cell) as entries:
+            pdfs = sorted(e.name for e in entries if e.name.endswith(".pdf") and not e.name.startswith(".")
+                          and e.is_file())
+    except OSError:   # no package (report --no-feedback), or no units/ at all
+        return None
+    return (cell / pdfs[0]).relative_to(folder).as_posix() if pdfs else None
 
 
 def _issue_counts(issues: list[dict], rows: list[dict]) -> dict[str, tuple[int, int]]:

@@ -45,7 +45,8 @@ def test_report_exits_0_with_data_errors_and_writes_every_output(small):
     assert f"Báo cáo: {folder}" in result.stdout
     assert {p.name for p in folder.iterdir()} == {
         "summary.json", "bao-cao-phat-trien-dang-vien-2022-Q3.pdf", "bao-cao-phat-trien-dang-vien-2022-Q3.docx",
-        "so-lieu-phat-trien-dang-vien-2022-Q3.xlsx", "units", "manifest.json", "history.jsonl", "index.html"}
+        "so-lieu-phat-trien-dang-vien-2022-Q3.xlsx", "units", "manifest.json", "history.jsonl", "index.html",
+        ".outputs.json"}
     assert f"Bản Word để chỉnh sửa: {folder / 'bao-cao-phat-trien-dang-vien-2022-Q3.docx'}" in result.stdout
     assert sorted(p.name for p in (folder / "units").iterdir()) == ["CB-A", "CB-B", "CB-H1", "CB-H2"]
     assert f"Phản hồi cho từng chi bộ: {folder / 'units'}" in result.stdout

@@ -1,8 +1,13 @@
 import datetime as dt
+import enum
 import json
+import zipfile
 
+import pandas as pd
 import pytest
 from openpyxl import load_workbook
+from xlsxwriter import Workbook
+from xlsxwriter.worksheet import Worksheet
 
 from builders import member, sample_config, write_register, write_roster
 from pipeline import outputs
@@ -176,3 +181,98 @@ def test_excel_table_longer_than_a_sheet_is_cut_with_a_note(report, tmp_path, mo
     ws = load_workbook(write_workbook(report, tmp_path / "so-lieu.xlsx"))["Lỗi và cảnh báo"]
     assert ws.max_row == 3
     assert ws["A3"].value.startswith(f"… còn {len(report.issues) - 1} dòng không ghi được")
+
+
+# --- the fast paths write what the plain ones would --------------------------------------------
+
+class _PerCellSheet(Worksheet):
+    """XlsxWriter's own path: each cell by write_number / write_string, the rows written by XlsxWriter."""
+
+    def write_numbers(self, rows, col, values, integers=False):
+        for row, value in zip(rows, values):
+            self.write_number(row, col, value)
+
+    def write_strings(self, rows, col, values):
+        for row, value in zip(rows, values):
+            self.write_string(row, col, value)
+
+
+def _parts(path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {name: z.read(name) for name in z.namelist()}
+
+
+def test_excel_columns_written_at_once_are_xlsxwriters_own_file(workbook_report, tmp_path, monkeypatch):
+    fast = write_workbook(workbook_report, tmp_path / "fast.xlsx")
+    monkeypatch.setattr(outputs, "_Sheet", _PerCellSheet)
+    plain = write_workbook(workbook_report, tmp_path / "plain.xlsx")
+    assert _parts(fast) == _parts(plain)
+
+
+def _fill(book: Workbook, sheet_class) -> None:
+    """Every kind of column and cell the fast sheet takes or hands back to XlsxWriter."""
+    bold, shaded = book.add_format({"bold": True}), book.add_format({"bg_color": "#DDE6F0"})
+    for name, odd in (("a", False), ("b", True)):
+        ws = book.add_worksheet(name, worksheet_class=sheet_class)
+        rows = list(range(1, 41))
+        ws.write_string(0, 0, "header", bold)
+        ws.set_column(3, 3, 12, shaded)              # a column's own format, under its cells
+        ws.write_numbers(rows, 0, list(range(-20, 20)), integers=True)
+        ws.write_numbers(rows[:6], 1, [2 ** 53, -(2 ** 53), 2 ** 53 + 1, 10 ** 17, -(10 ** 17) - 3, 0], integers=True)
+        ws.write_numbers(rows[:7], 2, [0.1, 1 / 3, 1e-7, 1e22, -0.0, 2.5, 123456789.125])
+        ws.write_numbers(rows[:3], 3, [1.5, float("nan"), float("inf")])   # XlsxWriter's errors for these
+        ws.write_strings(rows[::3], 4, [f"{i} & <b> \"q\" 'a' \x01 _x0041_" if i % 2 else " lead" for i in rows[::3]])
+        ws.write_strings(rows[:2], 5, ["x" * 20000, "short"])               # too long to check at once
+        ws.write_strings([2, 17, 33], 6, ["again", "again", "Đảng"])        # sparse, across span blocks
+        ws.write_string(1, 0, "over a column", bold)                         # a later cell wins
+        ws.write_number(5, 4, 7)                                             # before a column: the column wins
+        ws.write_strings([5], 4, ["the column's"])
+        ws.write_numbers(rows[:4], 7, [1, 2, 3, 4], integers=True)
+        ws.write_numbers(rows[:2], 7, [9, 8], integers=True)                 # a column written again
+        ws.write_blank(3, 0, None, bold)
+        ws.write_datetime(4, 8, dt.datetime(2022, 9, 2))
+        ws.write_boolean(6, 8, True)
+        ws.write_formula(7, 8, "=A2+1")
+        ws.freeze_panes(1, 0)
+        ws.autofilter(0, 0, 40, 8)
+        if odd:
+            ws.set_row(9, 30)                                                # XlsxWriter's own rows, then
+            ws.write_comment(2, 2, "a note")
+
+
+def test_a_sheet_of_columns_is_xlsxwriters_own_sheet(tmp_path):
+    files = {}
+    for sheet_class in (outputs._Sheet, _PerCellSheet):
+        path = tmp_path / f"{sheet_class.__name__}.xlsx"
+        with Workbook(str(path), {"nan_inf_to_errors": True, "default_date_format": "dd/mm/yyyy"}) as book:
+            book.set_properties({"created": dt.datetime(2022, 10, 27, 8, 0)})
+            _fill(book, sheet_class)
+        files[sheet_class] = _parts(path)
+    assert files[outputs._Sheet] == files[_PerCellSheet]
+
+
+def test_excel_column_width_reads_values_as_pandas_would():
+    cases = [pd.Series([0.1, 1 / 3, 1e16, 1e-5, -0.0, 100.0, None]), pd.Series(range(-5, 5000)),
+             pd.Series([1, None, 2000], dtype="Int64"), pd.Series(["a", None, "bcd"], dtype="str"),
+             pd.Series([dt.date(2022, 1, 1), None, dt.datetime(2022, 1, 2, 3, 4), pd.Timestamp("2022-01-01"), 1.5,
+                        "x", True, 7], dtype=object),
+             pd.Series(pd.to_datetime(["2022-01-01", None])), pd.Series([True, False]), pd.Series([], dtype=object)]
+    for values in cases:
+        sample = values.iloc[::max(1, len(values) // outputs.WIDTH_SAMPLE)].dropna().astype(str).str.len()
+        expected = min(max(10, max(len("h"), int(sample.max()) if len(sample) else 0) + 2), 80)
+        assert outputs._column_width("h", values, *outputs._column_values(values)) == expected, values.dtype
+
+
+def test_summary_json_text_is_json_dumps_indented(workbook_report):
+    class Kind(enum.StrEnum):
+        A = 'a "b"'
+
+    content = outputs.summary(workbook_report) | {"odd": [[], {}, (1, [2.5, None]), {"k": {"": [True, False]}},
+                                                         {1: "int", 2.5: "float", False: "bool", None: "none", Kind.A: "enum"},
+                                                         "x\ny\u2028\x00 Đảng", -0.0, 10 ** 20, 1e300]}
+    assert outputs.json_text(content) == json.dumps(content, ensure_ascii=False, indent=2, allow_nan=False)
+    for bad in (float("nan"), {"a": [float("inf")]}, {"a": {1, 2}}, {(1,): 2}):
+        with pytest.raises((ValueError, TypeError)) as raised:
+            outputs.json_text(bad)
+        with pytest.raises(raised.type):
+            json.dumps(bad, ensure_ascii=False, indent=2, allow_nan=False)

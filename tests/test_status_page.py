@@ -364,3 +364,23 @@ def test_a_package_rebuilt_after_it_was_mailed_is_said_not_sent_again(quarter, t
     assert unit.feedback.state == "sent" and unit.feedback.outdated
     html = write_status_page(copy / folder.name, copy).read_text(encoding="utf-8")
     assert "<small>gói đã đổi sau đó, chưa gửi lại</small>" in html
+
+
+def test_a_units_name_is_escaped_in_the_page_as_jinja_escapes_it(quarter, tmp_path):
+    """The table's rows are formatted in Python (page._row_html), not by the template: its values
+    are escaped exactly as Jinja's autoescape would (markupsafe.escape)."""
+    from markupsafe import escape
+
+    out, folder, _ = quarter
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy)
+    path = copy / folder.name / "summary.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    odd = "Chi bộ <b>\"Phòng\" & 'Tham mưu'</b>"
+    next(u for u in data["units"] if u["code"] == "CB-A")["name"] = odd
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    html = write_status_page(copy / folder.name, copy).read_text(encoding="utf-8")
+    said = str(escape(odd))
+    assert f'data-code="CB-A" data-name="{said}"' in html
+    assert f'<td role="cell" class="name" style="padding-left: calc(8px + 1.4em)">{said}</td>' in html
+    assert odd not in html

@@ -446,7 +446,8 @@ def _breakdown_detail(report: Report, b: Breakdowns) -> dict:
             "quarter_change": _change(int(b.quarter.total[root]), previous.admitted_quarter),
             "ytd_change": _change(int(b.ytd.total[root]), previous.admitted_ytd),
         }
-    not_admitting = [c for c in u.grassroots if c not in set(u.grassroots_admitting)]
+    admitting = set(u.grassroots_admitting)
+    not_admitting = [c for c in u.grassroots if c not in admitting]
     return {
         "compact": compact,
         "totals": totals,

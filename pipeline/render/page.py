@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from markupsafe import Markup, escape
+
 from pipeline.files import atomic_path
 from pipeline.render import vn
 from pipeline.render.pdf import environment
@@ -230,21 +232,45 @@ def page_context(standing: Standing, written: dt.datetime) -> dict:
         "docx": _href(_word_copy(standing)),
         "workbook": _href(standing.workbook), "workbook_name": standing.workbook,
         "filters": [(key, label, counts[key]) for key, label in filters.items()],
-        "rows": [{
-            "code": r.unit.code, "name": r.unit.name, "parent": r.unit.parent or "", "depth": r.unit.depth,
-            "is_cell": r.unit.is_cell, "status": r.unit.status, "status_vi": r.status,
-            "timeliness": r.unit.timeliness or "", "timeliness_vi": r.timeliness,
-            "members": _count(r.unit.members) if r.unit.status in (UnitStatus.ACCEPTED, UnitStatus.AGGREGATE)
-            else vn.NOT_APPLICABLE,
-            "errors": r.unit.errors, "warnings": r.unit.warnings,
-            "errors_vi": _count(r.unit.errors), "warnings_vi": _count(r.unit.warnings),
-            "feedback_vi": r.feedback, "feedback_note": r.feedback_note,
-            "sent": bool(r.unit.feedback and r.unit.feedback.state == "sent" and not r.unit.feedback.outdated),
-            "package": _href(r.unit.package),
-            "folder": _href(r.unit.package.rsplit("/", 1)[0] + "/") if r.unit.package else None,
-            "tags": " ".join(r.tags),
-        } for r in rows],
+        "rows": [_row_html(r) for r in rows],
     }
+
+
+@functools.lru_cache(maxsize=4096, typed=True)
+def _said(value) -> str:
+    """A value as Jinja writes it into the page (markupsafe.escape), for the values repeated down
+    the table (statuses, words, counts, parents, depths): each escaped once."""
+    return str(escape(value))
+
+
+def _row_html(r: UnitRow) -> Markup:
+    """One unit's row of the page's table, as the template places it (after 6 spaces, before a line
+    break). Formatted here rather than by Jinja: its 17 values for each of 8,000 units cost Jinja
+    ~1 s (an attribute lookup and an escape call apiece); this, ~0.1 s. Every value is escaped as
+    Jinja would escape it (markupsafe.escape of the same object)."""
+    u = r.unit
+    code, name = escape(u.code), escape(u.name)
+    status = _said(u.status)
+    members = _count(u.members) if u.status in (UnitStatus.ACCEPTED, UnitStatus.AGGREGATE) else vn.NOT_APPLICABLE
+    sent = " sent" if u.feedback and u.feedback.state == "sent" and not u.feedback.outdated else ""
+    note = f"<br><small>{escape(r.feedback_note)}</small>" if r.feedback_note else ""
+    links = ""
+    if u.package:
+        links = (f'<a class="package" href="{escape(_href(u.package))}">PDF</a><span class="folder"> · '
+                 f'<a href="{escape(_href(u.package.rsplit("/", 1)[0] + "/"))}">thư mục</a></span>')
+    return Markup(
+        f'<tr role="row" class="{"cell" if u.is_cell else "aggregate"}" data-code="{code}" data-name="{name}"\n'
+        f'          data-parent="{_said(u.parent or "")}" data-status="{status}" data-tags="{_said(" ".join(r.tags))}">\n'
+        f'        <td role="cell" class="code">{code}</td>\n'
+        f'        <td role="cell" class="name" style="padding-left: calc(8px + {_said(u.depth * 1.4)}em)">{name}</td>\n'
+        f'        <td role="cell" class="status s-{status}">{_said(r.status)}</td>\n'
+        f'        <td role="cell" class="timeliness t-{_said(u.timeliness or "")}">{_said(r.timeliness)}</td>\n'
+        f'        <td role="cell" class="num members">{_said(members)}</td>\n'
+        f'        <td role="cell" class="num errors{" some" if u.errors else ""}">{_said(_count(u.errors))}</td>\n'
+        f'        <td role="cell" class="num warnings{" some" if u.warnings else ""}">{_said(_count(u.warnings))}</td>\n'
+        f'        <td role="cell" class="feedback{sent}">{_said(r.feedback)}{note}</td>\n'
+        f'        <td role="cell" class="links">{links}</td>\n'
+        f'      </tr>')
 
 
 def render_status_page(standing: Standing, written: dt.datetime | None = None) -> str:
