@@ -1,12 +1,15 @@
 """The benchmark at a tiny size, end to end through its real entry point, so it never rots.
 
 Timings are never asserted (machines here are shared and noisy): only that every stage ran, the
-pipeline's figures equal the counts the generator planted, and the results JSON is complete.
+pipeline's figures equal the counts the generator planted, and the results JSON is complete. The
+command-line figures are covered at 12 cells with the shortest plan: one cold run per size, the
+first warm re-run only (`--reruns one`) and the watch latency (`--watch-sizes 12`).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import shutil
 import subprocess
 import sys
@@ -42,7 +45,34 @@ SIZE_KEYS = (
     "cores",
     "ratios",
 )
-RATIO_KEYS = ("read_validate_aggregate_over_floor", "naive_over_committee_run", "feedback_speedup")
+COMMAND_KEYS = (
+    "cold_run_s",
+    "cold_run_peak_rss_mb",
+    "rerun_first_full_s",
+    "rerun_one_changed_s",
+    "rerun_one_changed_no_feedback_s",
+    "rerun_ten_changed_s",
+    "rerun_ten_changed_no_feedback_s",
+    "rerun_peak_rss_mb",
+    "warm_peak_rss_mb",
+    "rerun_packages_rendered",
+    "rerun_packages_expected",
+    "inbox_bytes",
+    "cache_bytes",
+    "watch_settle_s",
+    "watch_latency_s",
+    "watch_limit_s",
+)
+RATIO_KEYS = (
+    "read_validate_aggregate_over_floor",
+    "naive_over_committee_run",
+    "feedback_speedup",
+    "naive_over_cold_run",
+    "rerun_one_changed_over_cold_run",
+    "warm_over_cold_peak_rss",
+    "cache_over_inbox",
+    "watch_latency_over_limit",
+)
 FIGURES = (
     "members",
     "probationary",
@@ -59,7 +89,7 @@ def bench(*args: str) -> subprocess.CompletedProcess:
         cwd=REPO,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=600,
     )
 
 
@@ -74,6 +104,10 @@ def tiny(tmp_path_factory):
         str(root / "data"),
         "--results",
         str(root / "latest.json"),
+        "--reruns",
+        "one",
+        "--watch-sizes",
+        "12",
     )
     assert done.returncode == 0, done.stderr[-3000:]
     return root / "data", json.loads((root / "latest.json").read_text(encoding="utf-8")), done
@@ -83,7 +117,7 @@ def test_results_json_has_every_stage_ratio_and_the_machine(tiny):
     _, results, _ = tiny
     assert list(results["sizes"]) == list(SIZES)
     for label, entry in results["sizes"].items():
-        missing = [k for k in SIZE_KEYS if k not in entry]
+        missing = [k for k in (*SIZE_KEYS, *COMMAND_KEYS) if k not in entry]
         assert not missing, f"{label}: {missing}"
         assert not [k for k in RATIO_KEYS if k not in entry["ratios"]]
         for key in ("read_s", "validate_s", "aggregate_s", "pdf_s", "naive_s", "floor_s"):
@@ -101,10 +135,64 @@ def test_results_json_has_every_stage_ratio_and_the_machine(tiny):
     assert "growth_7100_vs_710" in results and "targets" in results
 
 
-def test_the_table_is_printed_with_one_row_per_size(tiny):
+def test_the_tables_are_printed_with_one_row_per_size(tiny):
     _, _, done = tiny
-    rows = [line for line in done.stdout.splitlines() if line.startswith("| ")]
-    assert [row.split("|")[1].strip() for row in rows] == ["size", *SIZES]
+    tables = [
+        [line for line in block.splitlines() if line.startswith("| ")]
+        for block in done.stdout.split("\n\n")
+    ]
+    tables = [rows for rows in tables if rows]
+    assert len(tables) == 2  # the stages; the command line (cold, warm, watch)
+    for rows in tables:
+        assert [row.split("|")[1].strip() for row in rows] == ["size", *SIZES]
+
+
+def _number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def test_cold_runs_warm_rerun_and_watch_latency_are_measured(tiny):
+    data, results, _ = tiny
+    for label in SIZES:  # one cold command-line run at every size
+        entry = results["sizes"][label]
+        assert len(entry["cold_run_s"]) == 1 and _number(entry["cold_run_s"][0]), label
+        assert len(entry["ratios"]["naive_over_cold_run"]) == 1, label
+        assert entry["cold_run_peak_rss_mb"][0] > 0, label
+        assert entry["inbox_bytes"] > 0
+    small = results["sizes"]["12"]
+    assert small["rerun_feedback"] == "ran"
+    for key in ("rerun_first_full_s", "rerun_one_changed_s", "watch_latency_s", "watch_limit_s"):
+        assert _number(small[key]) and small[key] > 0, key
+    assert _number(small["ratios"]["rerun_one_changed_over_cold_run"])
+    assert _number(small["ratios"]["watch_latency_over_limit"])
+    assert small["watch_settle_s"] == 1.0 and small["watch_stopped"] == "exit 0 on SIGINT"
+    assert small["rerun_ten_changed_s"] is None  # --reruns one
+    assert small["rerun_packages_expected"] == {"one_changed": 1}
+    assert isinstance(small["rerun_packages_rendered"]["one_changed"], int)
+    assert small["checked"]["summaries"].startswith("equal to planted")
+    assert [t for t in results["targets"] if t["target"].startswith("watch latency s at 12")]
+    # The single workbook: no re-runs, and no watch unless asked.
+    big = results["sizes"]["1k"]
+    assert big["rerun_one_changed_s"] is None and big["watch_latency_s"] is None
+
+
+def test_the_rerun_saw_its_change_and_reported_the_planted_figures(tiny):
+    from openpyxl import load_workbook
+
+    data, _, _ = tiny
+    planted = json.loads((data / "12" / "planted.json").read_text(encoding="utf-8"))
+    work = data / "out" / "12"
+    summary = json.loads((work / "warm" / "2022-Q3" / "summary.json").read_text(encoding="utf-8"))
+    for key, expected in planted["totals"].items():
+        assert summary["totals"][key] == expected, key
+    # One file resubmitted (a real file in place of its link), the rest still links to the data.
+    inbox = sorted((work / "warm-inbox").iterdir())
+    real = [p for p in inbox if not p.is_symlink()]
+    assert len(real) == 1 and len(inbox) == planted["cells"]
+    assert load_workbook(real[0])["Thông tin"]["B6"].value == "Người lập sửa lần 1"
+    # The generated data is never written.
+    for path in (data / "12" / "inbox").iterdir():
+        assert "sửa" not in str(load_workbook(path)["Thông tin"]["B6"].value)
 
 
 @pytest.mark.parametrize("label", SIZES)
