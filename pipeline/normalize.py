@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+_EPOCH_DAY = dt.date(1970, 1, 1).toordinal()   # day 0 of datetime64
 # Years a date in a roster can have; a date outside them is a typing slip (and beyond what a
 # datetime64[ns] column holds, 1677–2262).
 YEARS = (1800, 2200)
@@ -79,53 +80,61 @@ _KIND_OF_TYPE = {t: _kind(v) for t, v in ((dt.datetime, dt.datetime(2000, 1, 1))
                                             (type(None), None), (bool, True))}
 
 
-def _kinds(values: pd.Series) -> pd.Series:
+def _kinds(values: pd.Series) -> np.ndarray:
     """Each value's kind (date, num, str, none, other), looked up by its type: one dict lookup a
-    value instead of a chain of isinstance calls."""
-    types = pd.Series([type(v) for v in values.to_numpy()], index=values.index, dtype=object)
-    kind = types.map(_KIND_OF_TYPE)
-    unknown = kind.isna()
-    if unknown.any():
-        kind[unknown] = values[unknown].map(_kind)
-    return kind
+    value instead of a chain of isinstance calls. A NumPy array: the masks made from it are
+    compared and combined without pandas' cost per operation."""
+    kinds = np.empty(len(values), dtype=object)
+    kinds[:] = [_KIND_OF_TYPE.get(type(v)) or _kind(v) for v in values.to_numpy()]
+    return kinds
 
 
 def parse_dates(values: pd.Series, allow_year: bool = False) -> tuple[pd.Series, pd.Series]:
     """Vectorised `normalize.parse_date`: → (datetime64 column, status column: ok/empty/bad/year/error)."""
     if pd.api.types.is_datetime64_any_dtype(values):  # real dates only (tables._as_dates)
-        days = values.dt.normalize().astype("datetime64[ns]")
+        days = real_dates(values)
         return days, pd.Series(np.where(days.notna(), "ok", "empty"), index=values.index, dtype=object)
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     status = pd.Series("bad", index=values.index, dtype=object)
+    # The masks are NumPy arrays, and each step runs only where it has cells to read: a date
+    # column is nearly all real dates, and a pandas operation costs more than a file's cells.
     kind = _kinds(values)
-    numbers = pd.to_numeric(values.where(kind == "num"), errors="coerce")
-    status[(kind == "none") | ((kind == "num") & numbers.isna())] = "empty"
+    num = kind == "num"
+    numbers = pd.to_numeric(values.where(num), errors="coerce")
+    n = numbers.to_numpy()
+    missing = np.isnan(n)
+    status[(kind == "none") | (num & missing)] = "empty"
     dates = kind == "date"
     if dates.any():
         # A date cell typed with a wrong year (3022) is a real Excel date, but no one's: bad.
-        dates &= values.map(lambda v: isinstance(v, (dt.date, pd.Timestamp)) and YEARS[0] <= v.year <= YEARS[1])
-        out[dates] = pd.to_datetime(values[dates]).dt.normalize()
-        status[dates] = "ok"
-    whole = numbers.notna() & (numbers == numbers.round())
+        found = values[dates]
+        found = found[[YEARS[0] <= v.year <= YEARS[1] for v in found.to_numpy()]]
+        out.loc[found.index] = _midnights(found)
+        status.loc[found.index] = "ok"
+    whole = ~missing & (n == np.round(n))
     if allow_year:
-        year = whole & numbers.between(1900, 2100)
-        out[year] = pd.to_datetime(dict(year=numbers[year].astype(int), month=1, day=1))
-        status[year] = "year"
-        whole &= ~year
+        year = whole & (n >= 1900) & (n <= 2100)
+        if year.any():
+            out[year] = pd.to_datetime(dict(year=numbers[year].astype(int), month=1, day=1))
+            status[year] = "year"
+            whole &= ~year
     # Excel serial days, up to the last day of the years read (pandas holds dates only to 2262)
-    serial = whole & numbers.between(1, (dt.date(YEARS[1], 12, 31) - EXCEL_EPOCH).days)
-    out[serial] = pd.Timestamp(EXCEL_EPOCH) + pd.to_timedelta(numbers[serial], unit="D")
-    status[serial] = "ok"
-    text = values.where(kind == "str").str.strip()
-    strings = kind == "str"
-    status[strings & text.eq("")] = "empty"
-    status[strings & text.str.upper().isin(EXCEL_ERRORS)] = "error"
+    serial = whole & (n >= 1) & (n <= (dt.date(YEARS[1], 12, 31) - EXCEL_EPOCH).days)
+    if serial.any():
+        out[serial] = pd.Timestamp(EXCEL_EPOCH) + pd.to_timedelta(numbers[serial], unit="D")
+        status[serial] = "ok"
+    text = values[kind == "str"].str.strip()   # the text cells only (a date column holds few)
+    status.loc[text.index[text.eq("")]] = "empty"
+    status.loc[text.index[text.str.upper().isin(EXCEL_ERRORS)]] = "error"
     if allow_year:
-        year = strings & text.str.fullmatch(r"\d{4}").fillna(False).astype(bool)
-        out[year] = pd.to_datetime(dict(year=text[year].astype(int), month=1, day=1))
-        status[year] = "year"
+        year = text.str.fullmatch(r"\d{4}").fillna(False).astype(bool)
+        if year.any():
+            out.loc[text.index[year]] = pd.to_datetime(dict(year=text[year].astype(int), month=1, day=1))
+            status.loc[text.index[year]] = "year"
     for pattern in (_DAY_FIRST, _ISO, _IN_WORDS):
-        left = text[strings & (status == "bad")]
+        left = text[status.loc[text.index].eq("bad")]
+        if left.empty:
+            continue
         if pattern is _IN_WORDS:  # compared folded: "ngày 15 tháng 3 năm 1990" → "ngay 15 thang 3 nam 1990"
             left = left.map(fold)
         parts = left.str.extract(pattern).dropna()
@@ -137,6 +146,22 @@ def parse_dates(values: pd.Series, allow_year: bool = False) -> tuple[pd.Series,
         out[good.index] = good
         status[good.index] = "ok"
     return out, status
+
+
+def real_dates(values: pd.Series) -> pd.Series:
+    """A datetime64 column (`tables._as_dates`) as `parse_dates` gives it: each day at midnight,
+    in nanoseconds; every cell is read ("ok") or blank ("empty")."""
+    return values.dt.normalize().astype("datetime64[ns]")
+
+
+def _midnights(found: pd.Series) -> pd.Series:
+    """Date cells → datetime64[ns] at midnight. Excel's dates (`date`, naive `datetime`) by their
+    day number, at once; anything else (a Timestamp, a time zone) as pandas reads it."""
+    values = found.to_numpy()
+    if all(type(v) is dt.date or (type(v) is dt.datetime and v.tzinfo is None) for v in values):
+        days = np.array([v.toordinal() for v in values], dtype="int64") - _EPOCH_DAY
+        return pd.Series(days.astype("datetime64[D]").astype("datetime64[ns]"), index=found.index)
+    return pd.to_datetime(found).dt.normalize()
 
 
 def parse_date(value, *, allow_year: bool = False) -> tuple[dt.date | None, str]:
@@ -157,8 +182,9 @@ _ID_MARKS = str.maketrans("", "", ".-'")
 
 
 def citizen_ids(values: pd.Series) -> pd.Series:
-    """`citizen_id` of each value."""
-    return pd.Series([citizen_id(v) for v in values.to_numpy()], index=values.index, dtype=object)
+    """`citizen_id` of each value (text, nearly every cell, without a call per cell)."""
+    return pd.Series(["".join(v.split()).translate(_ID_MARKS) or None if type(v) is str else citizen_id(v)
+                      for v in values.to_numpy()], index=values.index, dtype=object)
 
 
 def citizen_id(value) -> str | None:

@@ -44,7 +44,7 @@ from pipeline.contract import (
     occupation_group, political_theory_level, professional_level,
 )
 from pipeline.intake import Submission
-from pipeline.normalize import EXCEL_ERRORS, PERSON_ID, age_at, citizen_ids, clean_text, fold, parse_dates
+from pipeline.normalize import EXCEL_ERRORS, PERSON_ID, age_at, citizen_ids, clean_text, fold, parse_dates, real_dates
 from pipeline.period import Period
 from pipeline.register import Register
 from pipeline.roster import Workbook
@@ -114,17 +114,19 @@ def _stack(tables: dict[str, Table]) -> pd.DataFrame:
 
 
 def _chain_column(parts: list, sizes: list[int]):
-    """One key's values from every table: datetime64 when every table has it as real dates (the
-    tables without the column give NaT), else Python objects (None where a table lacks it)."""
-    if all(isinstance(p, np.ndarray) or p is None for p in parts) and any(p is not None for p in parts):
-        return np.concatenate([p if p is not None else np.full(n, np.datetime64("NaT"), dtype=_dtype(parts))
+    """One key's values from every table: datetime64 when every table that has rows has it as
+    real dates (the tables without the column give NaT), else Python objects (None where a table
+    lacks it). A table without rows has no values to say otherwise (an empty candidate sheet)."""
+    if all(isinstance(p, np.ndarray) or p is None or not len(p) for p in parts) \
+            and any(isinstance(p, np.ndarray) for p in parts):
+        return np.concatenate([p if isinstance(p, np.ndarray) else np.full(n, np.datetime64("NaT"), dtype=_dtype(parts))
                                for p, n in zip(parts, sizes)])
     return list(chain.from_iterable(p.astype(object) if isinstance(p, np.ndarray) else p or repeat(None, n)
                                     for p, n in zip(parts, sizes)))
 
 
 def _dtype(parts: list):
-    return next(p.dtype for p in parts if p is not None)
+    return next(p.dtype for p in parts if isinstance(p, np.ndarray))
 
 
 def _column(raw: pd.DataFrame, key: str) -> pd.Series:
@@ -132,11 +134,17 @@ def _column(raw: pd.DataFrame, key: str) -> pd.Series:
 
 
 def _present(raw: pd.DataFrame, tables: dict[str, Table], key: str) -> pd.Series:
-    """Whether each row's file has this column at all."""
-    return raw["file"].map({f: key in t.headers for f, t in tables.items()}).fillna(False).astype(bool)
+    """Whether each row's file has this column at all (looked up row by row: cheaper than a
+    pandas map, which costs more to set up than a roster's rows cost to look up)."""
+    has = {f: key in t.headers for f, t in tables.items()}
+    files = raw["file"]
+    return pd.Series(np.fromiter((has.get(f, False) for f in files.to_numpy()), dtype=bool, count=len(files)),
+                     index=files.index, name=files.name)
 
 
 def _blank(values: pd.Series) -> pd.Series:
+    if values.dtype.kind == "M":   # real dates (tables._as_dates): only NaT is blank
+        return pd.Series(values.isna().to_numpy(), index=values.index, dtype=bool)
     return pd.Series([v is None or v != v or (type(v) is str and not v.strip()) for v in values.to_numpy()],
                      index=values.index, dtype=bool)
 
@@ -154,9 +162,13 @@ def _map_unique(values: pd.Series, func) -> pd.Series:
             out[mask] = values[mask].map(func)
             out[~mask] = _map_unique(values[~mask], func)
         return out
-    codes, uniques = pd.factorize(array, use_na_sentinel=False)
-    results = np.empty(len(uniques), dtype=object)
-    results[:] = [func(v) for v in uniques]
+    # Missing cells (None, NaN) are one value, met as NaN, as pandas' factorize gives them without
+    # a sentinel; with it (-1: the last result here) factorizing costs a third as much.
+    codes, uniques = pd.factorize(array)
+    results = np.empty(len(uniques) + 1, dtype=object)
+    results[:-1] = [func(v) for v in uniques]
+    if (codes < 0).any():
+        results[-1] = func(np.nan)
     return pd.Series(results[codes], index=values.index, dtype=object)
 
 
@@ -169,13 +181,21 @@ def _text(raw: pd.DataFrame, key: str, unique: bool = False) -> pd.Series:
 
 def _dates(raw, key, col: _Collector, allow_year=False) -> tuple[pd.Series, pd.Series]:
     """→ (the dates, and whether each cell held something that could not be read as one)."""
-    days, status = parse_dates(_column(raw, key), allow_year=allow_year)
     values = _column(raw, key)
-    col.add("BAD_DATE", raw[status == "bad"], key, values,
-            detail=" Người này chưa được tính ở các số liệu cần ngày này.")
-    col.add("EXCEL_ERROR", raw[status == "error"], key, values)
-    col.add("BIRTH_YEAR_ONLY", raw[status == "year"], key, values)
-    return days, status.isin(["bad", "error"])
+    if values.dtype.kind == "M":   # real dates (tables._as_dates): each one read, or blank
+        return real_dates(values), pd.Series(False, index=values.index)
+    days, status = parse_dates(values, allow_year=allow_year)
+    # Rows are taken out only where there is something to report: taking none still copies every column.
+    status = status.to_numpy()
+    bad, error, year = status == "bad", status == "error", status == "year"
+    if bad.any():
+        col.add("BAD_DATE", raw[bad], key, values,
+                detail=" Người này chưa được tính ở các số liệu cần ngày này.")
+    if error.any():
+        col.add("EXCEL_ERROR", raw[error], key, values)
+    if year.any():
+        col.add("BIRTH_YEAR_ONLY", raw[year], key, values)
+    return days, pd.Series(bad | error, index=values.index)
 
 
 # ---------- values from a list ----------
@@ -227,7 +247,9 @@ def _blank_error_values(raw: pd.DataFrame, col: _Collector) -> tuple[pd.DataFram
     → (rows with those cells emptied, a mask of them, so no later check reports the same cell
     again as missing)."""
     keys = [k for k in raw.columns if k not in ("row", "unit", "file", "sheet") and not k.startswith("_")]
-    errors = pd.DataFrame({k: raw[k].isin(EXCEL_ERRORS) for k in keys}, index=raw.index)
+    # A column of real dates (tables._as_dates) holds no text, so no error value.
+    errors = pd.DataFrame({k: np.zeros(len(raw), dtype=bool) if raw[k].dtype.kind == "M"
+                           else raw[k].isin(EXCEL_ERRORS).to_numpy() for k in keys}, index=raw.index)
     if not errors.to_numpy().any():
         return raw, errors
     raw = raw.copy()
@@ -243,9 +265,10 @@ def type_members(raw: pd.DataFrame, col: _Collector) -> pd.DataFrame:
     raw, errored = _blank_error_values(raw, col)
     names = _text(raw, "full_name")
     unnamed = names.isna()
-    col.add("ROW_NOT_COUNTED", raw[unnamed], "full_name")
-    raw, names = raw[~unnamed], names[~unnamed]
-    errored = errored.loc[raw.index]
+    if unnamed.any():
+        col.add("ROW_NOT_COUNTED", raw[unnamed], "full_name")
+        raw, names = raw[~unnamed], names[~unnamed]
+        errored = errored.loc[raw.index]
     out = pd.DataFrame({"file": raw["file"], "sheet": raw["sheet"],
                         "row": raw["row"].astype(int), "full_name": names}, index=raw.index)
     if "_birth_col" in raw:  # Nam/Nữ files: which of the two columns holds the birth date
@@ -277,8 +300,9 @@ def type_members(raw: pd.DataFrame, col: _Collector) -> pd.DataFrame:
     out["has_official_column"] = _present(raw, tables, "official_on")
     if "_gender_conflict" in raw:
         conflict = raw["_gender_conflict"].eq(True)
-        col.add("BAD_VALUE", raw[conflict], "gender", "Nam và Nữ",
-                suggestion=" Chỉ ghi ngày sinh vào một trong hai cột Nam, Nữ.")
+        if conflict.any():
+            col.add("BAD_VALUE", raw[conflict], "gender", "Nam và Nữ",
+                    suggestion=" Chỉ ghi ngày sinh vào một trong hai cột Nam, Nữ.")
     for key in MEMBER_REQUIRED:
         if key == "full_name":
             continue
@@ -287,7 +311,8 @@ def type_members(raw: pd.DataFrame, col: _Collector) -> pd.DataFrame:
             missing &= ~errored[key]
         if key == "gender" and "_birth_col" in raw:
             missing &= raw["_birth_col"].isna() | ~_present(raw, tables, "gender")
-        col.add("REQUIRED_MISSING", raw[missing], key)
+        if missing.any():
+            col.add("REQUIRED_MISSING", raw[missing], key)
     _check_citizen_ids(out, raw, col)
     _check_date_order(out, col)
     return out.reset_index(drop=True)
@@ -296,26 +321,33 @@ def type_members(raw: pd.DataFrame, col: _Collector) -> pd.DataFrame:
 def _check_citizen_ids(out: pd.DataFrame, raw: pd.DataFrame, col: _Collector) -> None:
     ids = out["citizen_id"]
     text = ids[ids.notna()].astype(object)
-    decimal = text.map(str.isdecimal).astype(bool)
-    length = text.map(len)
-    nine, twelve = decimal & length.eq(9), decimal & length.eq(12)
-    col.add("CCCD_OLD_CMND", out.loc[nine[nine].index], "citizen_id", ids)
+    # The digits looked at one ID at a time in plain Python: each is a few characters, and a
+    # pandas string operation costs more to set up than the IDs of a chunk of files to read.
+    values = text.to_numpy()
+    decimal = np.fromiter((v.isdecimal() for v in values), dtype=bool, count=len(values))
+    length = np.fromiter((len(v) for v in values), dtype=np.int64, count=len(values))
+    nine, twelve = decimal & (length == 9), decimal & (length == 12)
+    if nine.any():
+        col.add("CCCD_OLD_CMND", out.loc[text.index[nine]], "citizen_id", ids)
     odd = ~nine & ~twelve
-    col.add("CCCD_FORMAT", out.loc[odd[odd].index], "citizen_id", _column(raw, "citizen_id").map(clean_text))
+    if odd.any():   # the cell as written, of these rows only
+        odd_rows = text.index[odd]
+        col.add("CCCD_FORMAT", out.loc[odd_rows], "citizen_id",
+                _column(raw, "citizen_id").loc[odd_rows].map(clean_text))
     # The 4th digit: century and gender (0/1: 1900s man/woman, 2/3: 2000s); digits 5–6: birth year.
-    full = text[twelve]
-    code = full.str[3].astype(int)
-    known = full[code.le(3)]
-    code = code[known.index]
-    rows = out.loc[known.index]
-    woman = code.mod(2).eq(1)
+    full = values[twelve]
+    code = np.fromiter((int(v[3]) for v in full), dtype=np.int64, count=len(full))
+    known = code <= 3
+    full, code = full[known], code[known]
+    rows = out.loc[text.index[twelve][known]]
+    woman = pd.Series(code % 2 == 1, index=rows.index)
     gender_wrong = rows["gender"].notna() & (woman != rows["gender"].eq("Nữ"))
-    year = np.where(code < 2, 1900, 2000) + known.str[4:6].astype(int)
+    year = np.where(code < 2, 1900, 2000) + np.fromiter((int(v[4:6]) for v in full), dtype=np.int64, count=len(full))
     year_wrong = rows["birth_date"].notna() & (rows["birth_date"].dt.year != year)
     wrong = rows[gender_wrong | year_wrong]
     if wrong.empty:
         return
-    number = known[wrong.index]
+    number = pd.Series(full, index=rows.index, dtype=object)[wrong.index]
     gender_text = "giới tính " + wrong["gender"].fillna("") + " (chữ số thứ 4 là " + number.str[3] + ")"
     year_text = ("năm sinh " + wrong["birth_date"].dt.year.astype("Int64").astype(str) + " (chữ số 4–6 là "
                  + number.str[3:6] + ")")
@@ -331,14 +363,18 @@ def _check_date_order(out: pd.DataFrame, col: _Collector) -> None:
     born, admitted, ceremony, official = (out[k] for k in MEMBER_DATE_KEYS)
     months = age_in_months(born, admitted)
     young, old = under_admission_age(months), over_admission_age(months)
-    col.add("ADMISSION_UNDER_18", out[young], "admitted_on", admitted, detail=years_and_months(months[young]))
-    col.add("ADMISSION_OVER_60", out[old], "admitted_on", admitted, detail=years_and_months(months[old]))
+    if young.any():
+        col.add("ADMISSION_UNDER_18", out[young], "admitted_on", admitted, detail=years_and_months(months[young]))
+    if old.any():
+        col.add("ADMISSION_OVER_60", out[old], "admitted_on", admitted, detail=years_and_months(months[old]))
     start = probation_start(out)
     earliest = start + PROBATION
     early = start.notna() & official.notna() & (official < earliest)
-    col.add("OFFICIAL_TOO_EARLY", out[early], "official_on", official, detail=_day_text(earliest[early]))
+    if early.any():
+        col.add("OFFICIAL_TOO_EARLY", out[early], "official_on", official, detail=_day_text(earliest[early]))
     before = admitted.notna() & ceremony.notna() & (ceremony < admitted)
-    col.add("CEREMONY_BEFORE_DECISION", out[before], "ceremony_on", ceremony, detail=_day_text(admitted[before]))
+    if before.any():
+        col.add("CEREMONY_BEFORE_DECISION", out[before], "ceremony_on", ceremony, detail=_day_text(admitted[before]))
 
 
 def _check_ceremony(out: pd.DataFrame, col: _Collector, calendar: WorkCalendar) -> None:
@@ -398,14 +434,17 @@ def type_candidates(raw: pd.DataFrame, col: _Collector) -> pd.DataFrame:
         return _empty_candidates()
     raw, _ = _blank_error_values(raw, col)
     names = _text(raw, "full_name")
-    col.add("ROW_NOT_COUNTED", raw[names.isna()], "full_name")
-    raw, names = raw[names.notna()], names[names.notna()]
+    unnamed = names.isna()
+    if unnamed.any():
+        col.add("ROW_NOT_COUNTED", raw[unnamed], "full_name")
+        raw, names = raw[~unnamed], names[~unnamed]
     out = pd.DataFrame({"file": raw["file"], "sheet": raw["sheet"],
                         "row": raw["row"].astype(int), "full_name": names}, index=raw.index)
     out["birth_date"], _ = _dates(raw, "birth_date", col, allow_year=True)
     out["certificate_on"], _ = _dates(raw, "certificate_on", col)
-    col.add("CERT_MISSING", out[out["certificate_on"].isna() & _blank(_column(raw, "certificate_on"))],
-            "certificate_on")
+    missing = out["certificate_on"].isna() & _blank(_column(raw, "certificate_on"))
+    if missing.any():
+        col.add("CERT_MISSING", out[missing], "certificate_on")
     for key in HELPER_KEYS:
         if key in raw:
             out[key] = _text(raw, key)
@@ -627,10 +666,10 @@ def _candidate_youth_union(raw: pd.DataFrame, typed: pd.DataFrame, tables: dict[
         return pd.Series(None, index=typed.index, dtype=object)
     marked = _map_unique(_text(raw, "youth_union", unique=True), lambda v: fold(v or "") in YES_WORDS)
     marked = marked.astype(object).where(_present(raw, tables, "youth_union"), None)
-    by_row = pd.Series(marked.to_numpy(dtype=object),
-                       index=pd.MultiIndex.from_arrays([raw["file"].astype(object), raw["row"].astype(int)]))
-    wanted = pd.MultiIndex.from_arrays([typed["file"].astype(object), typed["row"].astype(int)])
-    return pd.Series(by_row.reindex(wanted).to_numpy(dtype=object), index=typed.index, dtype=object)
+    # (file, Excel row) names one raw row: each file has one candidate table, each row once.
+    by_row = dict(zip(zip(raw["file"].tolist(), raw["row"].astype(int).tolist()), marked.to_numpy(dtype=object)))
+    wanted = zip(typed["file"].tolist(), typed["row"].astype(int).tolist())
+    return pd.Series([by_row.get(key, np.nan) for key in wanted], index=typed.index, dtype=object)
 
 
 def validate(submissions: list[Submission], period: Period, prepared: Prepared | None = None, *,

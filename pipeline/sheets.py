@@ -2,7 +2,8 @@
 
 What the file really is and whether it may be read within the limits is `pipeline.sniff`'s (its
 bytes, never its name). Here it is read once into memory with calamine (xlsx, xlsm, xlsb, xls,
-ods), each sheet's extent checked again before its values become Python objects (the only check
+ods; an .xlsx as the look's copy with its parts already unpacked, `sniff.Sniffed.stored`), each
+sheet's extent checked again before its values become Python objects (the only check
 an .xls gets), text longer than a cell may hold cut, and the error values (`#REF!`)
 calamine reads as empty put back. The tables in the grids are found by `pipeline.tables`;
 nothing here looks at what the cells mean.
@@ -53,11 +54,17 @@ def load_grids(path: Path, file: str, limits: LimitSettings = DEFAULT_LIMITS) ->
         return Loaded(None, [rulebook.make(refusal.rule, file=file, **refusal.fields)])
 
     try:
-        too_big = sniff.file_too_large(path.stat().st_size, limits)
+        size = path.stat().st_size
+        too_big = sniff.file_too_large(size, limits)
         if too_big:
             return refused(too_big.refusal)
+        cap = limits.max_file_mb * sniff.MB + 1   # a file still growing is not read past the limit
         with open(path, "rb") as fh:  # once: the sniffing, calamine and the error-cell look share it
-            data = fh.read(limits.max_file_mb * sniff.MB + 1)   # a file still growing is not read past the limit
+            # As much as the disk said and a byte more, so that a buffer the size of the limit is
+            # not made for every file; only a file that grew since is read on, to the limit.
+            data = fh.read(min(size + 1, cap))
+            if len(data) == size + 1 and len(data) < cap:
+                data += fh.read(cap - len(data))
     except OSError as exc:
         return refused(sniff.Refusal("FILE_UNREADABLE", {"detail": _os_words(exc)}))
     try:
@@ -67,7 +74,7 @@ def load_grids(path: Path, file: str, limits: LimitSettings = DEFAULT_LIMITS) ->
     if found.refusal:
         return refused(found.refusal)
     try:
-        grids = _read_grids(data, limits)
+        grids = _read_grids(found.stored or data, limits)   # the parts the look unpacked, not unpacked again
     except _Refused as exc:
         return refused(exc.refusal)
     except PasswordError:

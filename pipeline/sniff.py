@@ -14,8 +14,11 @@ into Python objects, `sheets.load_grids`.)
 
 `sniff` returns a `Sniffed`: the spreadsheet format to read (`kind`), or why the file is refused
 (`refusal`: a rule of `pipeline.rulebook` and the fields of its message, in Vietnamese), plus
-what the pass saw that the reader uses (error cells, formulas without a computed value).
-The limits are `config.LimitSettings` ([limits] in the configuration).
+what the pass saw that the reader uses (error cells, formulas without a computed value), and,
+for a plainly laid out .xlsx, the same zip with the parts the pass unpacked stored unpacked
+(`stored`): calamine reads each sheet twice (its values, then its merged cells), and would
+otherwise unpack every part again each time. The limits are `config.LimitSettings` ([limits]
+in the configuration).
 """
 
 from __future__ import annotations
@@ -27,8 +30,9 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeTree
@@ -70,6 +74,9 @@ class Sniffed:
     # Sheet name → (row, column), from 0, of formula cells saved without a computed value.
     uncalculated: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     long_parts: bool = False                # a part is longer than a cell's text limit: look at the text
+    # The same workbook with the parts this look unpacked stored unpacked (`_stored_copy`): what
+    # calamine is given to read, so that it does not unpack them again. None: the file as it is.
+    stored: bytes | None = None
 
 
 def _number(n: int) -> str:
@@ -297,9 +304,9 @@ def _unreadable(detail: str = _CUT_SHORT) -> _Refused:
     return _Refused(_refuse("FILE_UNREADABLE", detail=detail))
 
 
-@dataclass(frozen=True, slots=True)
-class _Part:
-    """One entry of a zip's central directory ([APPNOTE] 4.3.12)."""
+class _Part(NamedTuple):
+    """One entry of a zip's central directory ([APPNOTE] 4.3.12). (A tuple: a roster's dozen
+    parts are made for every file, and a frozen dataclass costs several times as much to make.)"""
 
     name: str
     raw_name: bytes     # as the directory spells it: the local header must spell it the same
@@ -308,11 +315,14 @@ class _Part:
     packed: int         # compressed size
     size: int           # uncompressed size, as claimed
     offset: int         # of the local header
+    key: str            # the name as calamine looks it up: `\` as `/`, any case (`_part`)
+    entry: int = -1     # where its directory entry is, when read by `_short_directory` (`_stored_copy`)
 
-    @property
-    def key(self) -> str:
-        """The name as calamine looks it up: `\\` as `/`, any case."""
-        return self.name.replace("\\", "/").lower()
+
+def _part(name: str, raw_name: bytes, flags: int, method: int, packed: int, size: int, offset: int,
+          entry: int = -1) -> _Part:
+    """A directory entry, its lookup key worked out once (every part's is compared several times)."""
+    return _Part(name, raw_name, flags, method, packed, size, offset, name.replace("\\", "/").lower(), entry)
 
 
 def _zip(data: bytes, suffix: str, limits: LimitSettings) -> Sniffed:
@@ -377,9 +387,14 @@ def _directory(data: bytes, limits: LimitSettings) -> list[_Part]:
             raw = info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437")
         except UnicodeEncodeError:
             raw = b""
-        parts.append(_Part(info.filename, raw, info.flag_bits, info.compress_type, info.compress_size,
+        parts.append(_part(info.filename, raw, info.flag_bits, info.compress_type, info.compress_size,
                            info.file_size, info.header_offset))
     return parts
+
+
+# A central directory entry's fixed 46 bytes, the fields read: signature, flags, method, packed
+# and unpacked sizes, the lengths of the name, extra field and comment, the local header's offset.
+_ENTRY = struct.Struct("<4s4xHH8xIIHHH8xI")
 
 
 def _short_directory(data: bytes, count: int, at: int) -> list[_Part]:
@@ -387,16 +402,14 @@ def _short_directory(data: bytes, count: int, at: int) -> list[_Part]:
     reader costs as much as calamine's whole read. Anything unusual raises ValueError."""
     parts = []
     for _ in range(count):
-        if data[at:at + 4] != b"PK\x01\x02":
+        signature, flags, method, packed, size, name_len, extra_len, comment_len, offset = _ENTRY.unpack_from(data, at)
+        if signature != b"PK\x01\x02":
             raise ValueError("not a directory entry")
-        flags, method = struct.unpack_from("<HH", data, at + 8)
-        packed, size, name_len, extra_len, comment_len = struct.unpack_from("<IIHHH", data, at + 20)
-        offset, = struct.unpack_from("<I", data, at + 42)
         if 0xFFFFFFFF in (packed, size, offset):
             raise ValueError("zip64 sizes")
         raw = data[at + 46:at + 46 + name_len]
-        name = raw.decode("utf-8" if flags & 0x800 else "cp437")
-        parts.append(_Part(name, raw, flags, method, packed, size, offset))
+        name = raw.decode("ascii" if raw.isascii() else "utf-8" if flags & 0x800 else "cp437")
+        parts.append(_part(name, raw, flags, method, packed, size, offset, at))
         at += 46 + name_len + extra_len + comment_len
     return parts
 
@@ -501,22 +514,53 @@ def _inflate(data: bytes, part: _Part) -> Iterator[bytes]:
 
 def _unpack_small(part: _Part, packed) -> bytes:
     """A part of under _OUT_CHUNK bytes, unpacked in one call (never past its claimed size)."""
+    return _unpack_whole(part, packed)[0]
+
+
+def _unpack_whole(part: _Part, packed) -> tuple[bytes, bool]:
+    """`_unpack_small`, and whether what it unpacked is the whole part, exactly: one complete
+    deflate stream, nothing after it, as many bytes as the directory claims (`_stored_copy`)."""
     if part.method == zipfile.ZIP_STORED:
-        return bytes(packed)
+        return bytes(packed), False   # stored already: nothing to unpack again
     try:
-        out = zlib.decompressobj(-15).decompress(packed, part.size + 1)
+        if len(packed) <= _SAME_PACKED and part.size <= _SAME_SIZE:
+            return _inflated_again(bytes(packed), part.size)
+        return _inflated(packed, part.size)
     except zlib.error:
         raise _unreadable(f"phần \"{part.name}\" của tệp bị hỏng") from None
-    if len(out) > part.size:
-        raise _suspicious(f"phần \"{part.name}\" giải nén ra lớn hơn kích thước ghi trong tệp")
-    return out
+    except _Longer:
+        raise _suspicious(f"phần \"{part.name}\" giải nén ra lớn hơn kích thước ghi trong tệp") from None
 
 
-def _whole_xml(data: bytes, part: _Part) -> bytes:
-    """A small XML part unpacked and checked as `_pieces` checks it, in one go."""
+class _Longer(Exception):
+    """A part unpacks to more bytes than the directory claims."""
+
+
+def _inflated(packed, size: int) -> tuple[bytes, bool]:
+    """Deflated bytes unpacked, never past `size` + 1 bytes (more is `_Longer`), and whether they
+    were one whole stream of exactly `size` bytes."""
+    inflater = zlib.decompressobj(-15)
+    out = inflater.decompress(packed, size + 1)
+    if len(out) > size:
+        raise _Longer
+    return out, inflater.eof and not inflater.unused_data and len(out) == size
+
+
+# The parts a template gives every file (styles, workbook, relationships) are the same packed
+# bytes in each: a small part is unpacked once a run, and the same bytes give the same answer
+# (a failure is not kept: it is met again, and said again, for each file).
+_SAME_PACKED, _SAME_SIZE = 16 * 1024, 64 * 1024
+_inflated_again = functools.lru_cache(maxsize=256)(_inflated)
+
+
+def _whole_xml(data: bytes, part: _Part, kept: dict[str, bytes] | None = None) -> bytes:
+    """A small XML part unpacked and checked as `_pieces` checks it, in one go; kept in `kept`
+    when it was unpacked whole (`_unpack_whole`)."""
     start = _data_start(data, part)
-    text = _unpack_small(part, memoryview(data)[start:start + part.packed])
+    text, whole = _unpack_whole(part, memoryview(data)[start:start + part.packed])
     _refuse_doctype(part, text, _doctype_words(text))
+    if whole and kept is not None:
+        kept[part.name] = text
     return text
 
 
@@ -525,7 +569,7 @@ _DOCTYPE_WORDS = {codec: tuple(word.encode(codec) for word in ("<!DOCTYPE", "<!E
                   for codec in ("ascii", "utf-16-le", "utf-16-be")}
 
 
-def _doctype_words(head: bytes) -> tuple[bytes, ...]:
+def _doctype_words(head: bytes) -> tuple[bytes, bytes]:
     """The declaration's words as this part spells them (UTF-16 by its mark or its zero bytes)."""
     if head.startswith(b"\xff\xfe") or head[1:2] == b"\x00":
         return _DOCTYPE_WORDS["utf-16-le"]
@@ -534,8 +578,8 @@ def _doctype_words(head: bytes) -> tuple[bytes, ...]:
     return _DOCTYPE_WORDS["ascii"]
 
 
-def _refuse_doctype(part: _Part, text: bytes, words: tuple[bytes, ...]) -> None:
-    if any(word in text for word in words):
+def _refuse_doctype(part: _Part, text: bytes, words: tuple[bytes, bytes]) -> None:
+    if words[0] in text or words[1] in text:
         raise _suspicious(f"phần \"{part.name}\" khai báo thực thể XML bằng DOCTYPE")
 
 
@@ -640,7 +684,8 @@ class _SheetScan:
                 self._carry = text[-16:]
                 return
             self.cells, text = True, text[at:]
-        cut = max(text.rfind(b"<c "), text.rfind(b"<c>"))   # a cell cut in two waits for its end
+        cut = text.rfind(b"<c ")   # a cell cut in two waits for its end
+        cut = max(cut, text.rfind(b"<c>", cut + 1))   # (only a later `<c>` matters: no search of it all)
         if cut < 0 or len(text) - cut > _CARRY_CAP:
             cut = text.rfind(b"<")
         if cut < 0:
@@ -768,7 +813,8 @@ def _scan_ooxml(data: bytes, parts: list[_Part], by_name: dict[str, _Part], snif
         _scan_xlsb(data, parts, by_name, sniffed, limits)
         return
     read: set[str] = set()   # parts unpacked (and so checked) on the way
-    sheets = _sheet_parts(data, parts, by_name, read)
+    kept: dict[str, bytes] = {}   # and what they unpacked to, for calamine (`_stored_copy`)
+    sheets = _sheet_parts(data, parts, by_name, read, kept)
     wanted = None if sheets is None else _CALAMINE_KEYS | {name.lower() for name in sheets}
     bound = bounds(limits)
     cells = 0
@@ -785,7 +831,7 @@ def _scan_ooxml(data: bytes, parts: list[_Part], by_name: dict[str, _Part], snif
         # A large part is most likely a large sheet: it is measured at once.
         scan = _SheetScan(bound if part.size < _LARGE_PART else None)
         if part.size < _OUT_CHUNK:
-            text = _whole_xml(data, part)
+            text = _whole_xml(data, part, kept)
             if b"sheetData" not in text:
                 continue
             scan.feed(text)
@@ -808,6 +854,76 @@ def _scan_ooxml(data: bytes, parts: list[_Part], by_name: dict[str, _Part], snif
         sniffed.error_cells = sniffed.error_cells or scan.errors
         if scan.uncalculated and sheets and part.name in sheets:
             sniffed.uncalculated.setdefault(name, []).extend(scan.uncalculated)
+    if sheets is not None and kept and len(data) <= _OUT_CHUNK:   # a larger file: mostly a sheet too large to keep
+        sniffed.stored = _stored_copy(data, parts, kept)
+
+
+# The fields of a zip's records a copy writes ([APPNOTE] 4.3.7, 4.3.12, 4.3.16): flags and method;
+# CRC-32 and sizes; one size or offset; the end record (signature, disks, entries on this disk
+# and in all, directory size and offset, comment length).
+_FLAGS_METHOD = struct.Struct("<HH")
+_CRC_SIZES = struct.Struct("<III")
+_WORD = struct.Struct("<I")
+_END_RECORD = struct.Struct("<4sHHHHIIH")
+# Flags a copy keeps the meaning of: deflate options (1, 2), data descriptor (3), UTF-8 names (11).
+_PLAIN_FLAGS = 0x0002 | 0x0004 | 0x0008 | 0x0800
+
+
+def _stored_copy(data: bytes, parts: list[_Part], kept: dict[str, bytes]) -> bytes | None:
+    """The zip again, the parts in `kept` stored as they unpacked: calamine, given this, reads
+    the same bytes it would unpack from the file, without unpacking them again (it reads each
+    sheet twice: unpacking was a quarter of its time).
+
+    The file is kept as it is up to its end record; the kept parts are written after it, stored,
+    and a new directory (the old one, the kept parts' entries pointing at their new place) and
+    end record after them. Every other part is where it was, its bytes untouched: calamine's zip
+    reader finds it as in the file. Only for a zip laid out the plain way, where that reader and
+    this look find the directory and each kept part alike, and nothing could make it decide
+    otherwise than on the copy: the directory read by `_short_directory` right before an end
+    record that ends the file, its entries one after the other (so none has an extra field or a
+    comment), no zip64 record; every kept part with only the plain flags, one whole deflate stream
+    whose CRC-32 is the one the directory gives (`_unpack_whole`). Anything else: None, and
+    calamine reads the file itself."""
+    end = len(data) - _END_RECORD.size
+    if end < 20:
+        return None
+    signature, disk, first_disk, here, count, directory_size, directory, comment = _END_RECORD.unpack_from(data, end)
+    if signature != b"PK\x05\x06" or disk or first_disk or here != count or count != len(parts) or comment \
+            or directory + directory_size != end or data.startswith(b"PK\x06\x07", end - 20):
+        return None
+    central = bytearray(data[directory:end])
+    pieces: list = [memoryview(data)[:end]]
+    at, written = directory, end   # where in the file's directory, and in the copy
+    for part in parts:
+        if part.entry != at:
+            return None
+        at += 46 + len(part.raw_name)
+        text = kept.get(part.name)
+        if text is None:
+            continue
+        crc, = _WORD.unpack_from(data, part.entry + 16)
+        if part.flags & ~_PLAIN_FLAGS or zlib.crc32(text) != crc:
+            return None
+        flags = part.flags & ~0x0008   # the sizes are in the local header: no data descriptor
+        local = bytearray(data[part.offset:part.offset + 30])   # its version and time, as the file has them
+        _FLAGS_METHOD.pack_into(local, 6, flags, zipfile.ZIP_STORED)
+        _CRC_SIZES.pack_into(local, 14, crc, len(text), len(text))
+        local[28:30] = b"\0\0"   # no extra field
+        pieces += (local, part.raw_name, text)
+        entry = part.entry - directory
+        _FLAGS_METHOD.pack_into(central, entry + 8, flags, zipfile.ZIP_STORED)
+        _WORD.pack_into(central, entry + 20, len(text))
+        _WORD.pack_into(central, entry + 42, written)
+        written += 30 + len(part.raw_name) + len(text)
+    if at != end or written + len(central) > 0xFFFFFFFF:
+        return None
+    pieces += (central, _END_RECORD.pack(b"PK\x05\x06", 0, 0, count, count, len(central), written, 0))
+    copy = b"".join(pieces)
+    # The end record found from the end, and no zip64 locator before it, as in the file.
+    if copy.rfind(b"PK\x05\x06", max(0, len(copy) - 65_557)) != len(copy) - 22 \
+            or copy.startswith(b"PK\x06\x07", len(copy) - 42):
+        return None
+    return copy
 
 
 # What calamine reads of an .xlsx besides its sheets (below `xl/`, the usual place).
@@ -829,44 +945,78 @@ def _attributes(text: bytes) -> dict[str, str]:
     return found
 
 
-def _read_xml(data: bytes, part: _Part, read: set[str]) -> bytes:
+def _read_xml(data: bytes, part: _Part, read: set[str], kept: dict[str, bytes] | None = None) -> bytes:
     read.add(part.name)
-    return _whole_xml(data, part) if part.size < _OUT_CHUNK else b"".join(_pieces(data, part))
+    return _whole_xml(data, part, kept) if part.size < _OUT_CHUNK else b"".join(_pieces(data, part))
 
 
 def _relationships(text: bytes) -> list[dict[str, str]]:
     return [_attributes(tag) for tag in _RELATIONSHIP_TAG.findall(text)]
 
 
-def _sheet_parts(data: bytes, parts: list[_Part], by_name: dict[str, _Part], read: set[str]) -> dict[str, str] | None:
+# The workbook parts read here are the same bytes in every file made from one template: parts up
+# to this size are read once a run (`_once`), the rest each time.
+_SMALL_XML = 64 * 1024
+
+
+def _once(read: Callable, text: bytes):
+    """`read(text)`, from its cache for a small part; a large one is read without keeping it."""
+    return read(text) if len(text) <= _SMALL_XML else read.__wrapped__(text)
+
+
+@functools.lru_cache(maxsize=64)
+def _workbook_documents(package_xml: bytes) -> tuple[str, ...]:
+    """The targets of the package's officeDocument relationships (`_rels/.rels`)."""
+    return tuple(r.get("Target", "") for r in _relationships(package_xml)
+                 if r.get("Type", "").endswith("/relationships/officeDocument"))
+
+
+@functools.lru_cache(maxsize=64)
+def _sheet_targets(rels_xml: bytes) -> dict[str, str]:
+    """Relationship id → target, of the workbook's relationships (read only, shared by the files)."""
+    return {r.get("Id"): r.get("Target", "") for r in _relationships(rels_xml)}
+
+
+@functools.lru_cache(maxsize=64)
+def _book_sheets(book_xml: bytes) -> tuple[tuple[str | None, str], ...] | None:
+    """(relationship id, name) of each sheet `workbook.xml` lists; None when a sheet tag is one
+    the quick reading does not take."""
+    tags = _SHEET_TAG.findall(book_xml)
+    if len(tags) != len(_ANY_SHEET_TAG.findall(book_xml)):
+        return None
+    return tuple((sheet.get("id"), sheet.get("name", "")) for sheet in map(_attributes, tags))
+
+
+def _sheet_parts(data: bytes, parts: list[_Part], by_name: dict[str, _Part], read: set[str],
+                 kept: dict[str, bytes] | None = None) -> dict[str, str] | None:
     """Sheet part → sheet name, as calamine finds them: the package's relationships name the
     workbook's folder (`xl/`); its `workbook.xml` lists the sheets, its `_rels/workbook.xml.rels`
     where each one is (under the folder unless the target starts with `/`); names are looked up
     in any case. None unless the layout is the usual one and every sheet is found as named (a part
     missing, two parts one name in any case, a sheet whose relationship or part is not found, a
-    tag the quick reading does not take): then every XML part is looked at."""
+    tag the quick reading does not take): then every XML part is looked at. Each part is unpacked
+    and checked for every file; what its text says is worked out once for the same text."""
     if len({part.key for part in parts}) != len(parts):
         return None
     package, book, rels = (by_name.get(name) for name in ("_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"))
     if package is None or book is None or rels is None:
         return None
-    documents = [r.get("Target", "") for r in _relationships(_read_xml(data, package, read))
-                 if r.get("Type", "").endswith("/relationships/officeDocument")]
+    documents = _once(_workbook_documents, _read_xml(data, package, read, kept))
     if len(documents) != 1 or documents[0].lstrip("/") != "xl/workbook.xml":
         return None
-    targets = {r.get("Id"): r.get("Target", "") for r in _relationships(_read_xml(data, rels, read))}
-    book_xml = _read_xml(data, book, read)
+    targets = _once(_sheet_targets, _read_xml(data, rels, read, kept))
+    sheets = _once(_book_sheets, _read_xml(data, book, read, kept))
+    if sheets is None:
+        return None   # a sheet tag the quick reading missed
     found = {}
-    tags = _SHEET_TAG.findall(book_xml)
-    for tag in tags:
-        sheet = _attributes(tag)
-        target = targets.get(sheet.get("id"))
+    for sheet_id, name in sheets:
+        target = targets.get(sheet_id)
         path = None if not target else target[1:] if target.startswith("/") else "xl/" + target
         if path not in by_name:
             return None
-        found[path] = sheet.get("name", "")
-    if len(tags) != len(_ANY_SHEET_TAG.findall(book_xml)) or len(found) != len(tags):
-        return None   # a sheet tag the quick reading missed, or two sheets on one part
+        found[path] = name
+    if len(found) != len(sheets):
+        return None   # two sheets on one part
     return found
 
 

@@ -21,9 +21,11 @@ import pandas as pd
 from pipeline.contract import CANDIDATE_COLUMNS, DATE_KEYS, MEMBER_COLUMNS, SUB_COLUMNS, Column
 from pipeline.normalize import YEARS, clean_text, fold, is_blank
 
+# Days since 1970-01-01, as datetime64[D] counts them: a blank is NaT (the smallest int64).
 _EPOCH_DAY = dt.date(1970, 1, 1).toordinal()
-_NO_DAY = np.iinfo("int64").min + _EPOCH_DAY   # → NaT
-_FIRST_DAY, _LAST_DAY = dt.date(YEARS[0], 1, 1).toordinal(), dt.date(YEARS[1], 12, 31).toordinal()
+_NO_DAY = np.iinfo("int64").min
+_FIRST_DAY, _LAST_DAY = (dt.date(YEARS[0], 1, 1).toordinal() - _EPOCH_DAY,
+                         dt.date(YEARS[1], 12, 31).toordinal() - _EPOCH_DAY)
 # How far down a sheet the header row is looked for.
 HEADER_SEARCH_ROWS = 40
 # Words that start the footer under a table: totals and the signature block (folded).
@@ -152,13 +154,13 @@ def _as_dates(values: Sequence) -> Sequence:
     cheap. Any other column (a date typed as text, a number, a year out of YEARS) stays as it is,
     to be judged later."""
     try:
-        days = [_NO_DAY if v == "" else v.toordinal() for v in values]
+        days = [_NO_DAY if v == "" else v.toordinal() - _EPOCH_DAY for v in values]
     except AttributeError:  # a cell that is not a date
         return values
     known = [d for d in days if d != _NO_DAY]
     if not known or min(known) < _FIRST_DAY or max(known) > _LAST_DAY:
         return values
-    return (np.array(days, dtype="int64") - _EPOCH_DAY).astype("datetime64[D]")
+    return np.array(days, dtype="datetime64[D]")
 
 
 @functools.lru_cache(maxsize=256)
